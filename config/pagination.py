@@ -1,0 +1,79 @@
+"""Cursor pagination as the Stigg client pages: ``after``/``before``/``limit`` in, ``pagination.next/prev`` out.
+
+Cursors are opaque (base64 of the primary key); items come in creation order. ``next`` is null on the last page
+and ``prev`` is null on the first, so the client's auto-pager stops without an extra request.
+"""
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.errors import InvalidInput
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def encode_cursor(primary_key: int) -> str:
+    return base64.urlsafe_b64encode(f"pk:{primary_key}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, field: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode()).decode()
+        kind, _, value = text.partition(":")
+        if kind != "pk":
+            raise ValueError(cursor)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidInput("is not a valid cursor", field=field) from error
+
+
+def parse_limit(request: Request) -> int:
+    raw = request.query_params.get("limit")
+    if raw in (None, ""):
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError as error:
+        raise InvalidInput("must be an integer", field="limit") from error
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"must be between 1 and {MAX_LIMIT}", field="limit")
+    return limit
+
+
+def cursor_page(queryset: QuerySet[ModelT], request: Request) -> tuple[list[ModelT], str | None, str | None]:
+    """Return one page of ``queryset`` with its ``next`` and ``prev`` cursors."""
+    limit = parse_limit(request)
+    before = request.query_params.get("before")
+    after = request.query_params.get("after")
+    if before:
+        before_pk = decode_cursor(before, field="before")
+        window = list(queryset.filter(pk__lt=before_pk).order_by("-pk")[: limit + 1])
+        has_more_before = len(window) > limit
+        items = list(reversed(window[:limit]))
+        prev_cursor = encode_cursor(items[0].pk) if items and has_more_before else None
+        next_cursor = encode_cursor(items[-1].pk) if items else None
+        return items, next_cursor, prev_cursor
+    if after:
+        queryset = queryset.filter(pk__gt=decode_cursor(after, field="after"))
+    window = list(queryset.order_by("pk")[: limit + 1])
+    items = window[:limit]
+    next_cursor = encode_cursor(items[-1].pk) if len(window) > limit else None
+    prev_cursor = encode_cursor(items[0].pk) if after and items else None
+    return items, next_cursor, prev_cursor
+
+
+def paginated_response(
+    queryset: QuerySet[ModelT], request: Request, serialize: Callable[[Iterable[ModelT]], list[Any]]
+) -> Response:
+    items, next_cursor, prev_cursor = cursor_page(queryset, request)
+    return Response({"data": serialize(items), "pagination": {"next": next_cursor, "prev": prev_cursor}})

@@ -1,0 +1,61 @@
+"""Query-string conventions of the Stigg client: comma-joined arrays and ``createdAt[gte]``-style filters."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.utils.dateparse import parse_datetime
+from rest_framework.request import Request
+
+from config.errors import InvalidInput
+
+RANGE_OPERATORS = ("gt", "gte", "lt", "lte")
+
+
+def parse_iso_datetime(raw: str, *, field: str) -> datetime:
+    """Any ISO-8601 datetime; a naive one is taken as UTC."""
+    try:
+        value = parse_datetime(raw.strip().replace(" ", "+", 1) if "T" in raw and " " in raw else raw.strip())
+    except ValueError:
+        value = None
+    if value is None:
+        raise InvalidInput("must be an ISO-8601 datetime", field=field)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def comma_list(request: Request, name: str, *, allowed: Iterable[str] | None = None) -> list[str]:
+    """A comma-joined array parameter; unknown enum values are refused, naming the parameter."""
+    raw = request.query_params.get(name)
+    if not raw:
+        return []
+    values = [value.strip() for value in raw.split(",") if value.strip()]
+    if allowed is not None:
+        allowed_set = set(allowed)
+        unknown = [value for value in values if value not in allowed_set]
+        if unknown:
+            raise InvalidInput(
+                f"unknown value(s) {', '.join(unknown)}; expected any of {', '.join(sorted(allowed_set))}", field=name
+            )
+    return values
+
+
+def single_choice(request: Request, name: str, *, allowed: Iterable[str]) -> str | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    allowed_set = set(allowed)
+    if raw not in allowed_set:
+        raise InvalidInput(f"unknown value {raw}; expected one of {', '.join(sorted(allowed_set))}", field=name)
+    return raw
+
+
+def range_filter(request: Request, name: str, *, model_field: str) -> dict[str, datetime]:
+    """``createdAt[gte]=…`` and friends as ORM lookups on ``model_field``."""
+    lookups: dict[str, datetime] = {}
+    for operator in RANGE_OPERATORS:
+        key = f"{name}[{operator}]"
+        raw = request.query_params.get(key)
+        if raw:
+            lookups[f"{model_field}__{operator}"] = parse_iso_datetime(raw, field=key)
+    return lookups

@@ -1,0 +1,16 @@
+"""Project URLs. API paths have no trailing slash and never redirect (contract §1.1)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("catalog.urls")),
+]
+
+handler400 = "config.errors.json_bad_request"
+handler404 = "config.errors.json_not_found"
+handler500 = "config.errors.json_server_error"
