@@ -27,7 +27,9 @@ class Product(models.Model):
         "Package", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     subscription_end_setup = models.CharField(
-        max_length=32, choices=enums.SubscriptionEndSetup.choices, default=enums.SubscriptionEndSetup.CANCEL_SUBSCRIPTION
+        max_length=32,
+        choices=enums.SubscriptionEndSetup.choices,
+        default=enums.SubscriptionEndSetup.CANCEL_SUBSCRIPTION,
     )
     downgrade_plan = models.ForeignKey("Package", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     subscription_cancellation_time = models.CharField(
@@ -89,7 +91,9 @@ class CustomCurrency(models.Model):
     class Meta:
         verbose_name_plural = "custom currencies"
         constraints = [
-            models.UniqueConstraint(fields=["ref_id"], condition=Q(archived_at__isnull=True), name="currency_active_id"),
+            models.UniqueConstraint(
+                fields=["ref_id"], condition=Q(archived_at__isnull=True), name="currency_active_id"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,9 +133,7 @@ class PackageVersion(models.Model):
     compatible_addons = models.ManyToManyField(Package, blank=True, related_name="compatible_with_plan_versions")
     trial_duration = models.PositiveIntegerField(null=True, blank=True)
     trial_units = models.CharField(max_length=8, choices=enums.TrialUnits.choices, null=True, blank=True)
-    trial_end_behavior = models.CharField(
-        max_length=32, choices=enums.TrialEndBehavior.choices, null=True, blank=True
-    )
+    trial_end_behavior = models.CharField(max_length=32, choices=enums.TrialEndBehavior.choices, null=True, blank=True)
     trial_budget_limit = models.DecimalField(
         max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, null=True, blank=True
     )
@@ -196,7 +198,9 @@ class PackageEntitlement(models.Model):
     is_custom = models.BooleanField(default=False)
     order = models.FloatField(null=True, blank=True)
     # CREDIT only.
-    amount = models.DecimalField(max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, null=True, blank=True)
+    amount = models.DecimalField(
+        max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, null=True, blank=True
+    )
     cadence = models.CharField(max_length=8, choices=enums.CreditCadence.choices, null=True, blank=True)
     dependency_feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -253,7 +257,9 @@ class Price(models.Model):
     billing_period = models.CharField(max_length=16, choices=enums.BillingPeriod.choices)
     billing_country_code = models.CharField(max_length=8, null=True, blank=True)
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
-    amount = models.DecimalField(max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, null=True, blank=True)
+    amount = models.DecimalField(
+        max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, null=True, blank=True
+    )
     block_size = models.DecimalField(
         max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, null=True, blank=True
     )

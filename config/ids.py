@@ -5,7 +5,7 @@ import re
 from config.errors import InvalidInput
 
 EXTERNAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@\-]{0,254}$")
-EXTERNAL_ID_RULE = "1–255 characters: letters, digits and _ . : @ -, starting with a letter or digit"
+EXTERNAL_ID_RULE = "1 to 255 characters: letters, digits and _ . : @ -, starting with a letter or digit"
 
 
 def validate_external_id(value: str, *, field: str = "id") -> str:

@@ -25,7 +25,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not os.environ.get("PYTEST_VERSION"):
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required unless DJANGO_DEBUG=1")
-    SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "development-only-secret-key-never-use-in-production"
 
 ALLOWED_HOSTS = [host for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if host]
 

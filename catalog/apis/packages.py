@@ -1,0 +1,159 @@
+"""Plans and add-ons share every view; ``kind`` tells them apart."""
+
+from typing import ClassVar
+
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import enums
+from catalog.apis import inputs
+from catalog.apis.wire import entitlement_to_wire, package_to_wire, prices_to_wire
+from catalog.models import Package, PackageVersion
+from catalog.selectors import package_get, package_list, package_shown_version, shown_versions_by_package
+from catalog.services import entitlements as entitlement_services
+from catalog.services import packages as services
+from config.pagination import paginated_response
+from config.query import comma_list, range_filter
+from config.views import ApiView
+from config.wire import envelope
+
+
+class PackageApiView(ApiView):
+    kind: ClassVar[str] = enums.PackageKind.PLAN
+    create_input: ClassVar[type[serializers.Serializer]] = inputs.PlanCreateInput
+    update_input: ClassVar[type[serializers.Serializer]] = inputs.PlanUpdateInput
+
+    def package(self, ref_id: str) -> Package:
+        return package_get(self.kind, ref_id)
+
+    def shown(self, package: Package) -> Response:
+        return envelope(package_to_wire(package_shown_version(package)))
+
+
+class PackagesView(PackageApiView):
+    def post(self, request: Request) -> Response:
+        data = self.body(request, self.create_input)
+        version = services.package_create(kind=self.kind, now=timezone.now(), **data)
+        return envelope(package_to_wire(version))
+
+    def get(self, request: Request) -> Response:
+        queryset = package_list(
+            self.kind,
+            product_ref_id=request.query_params.get("productId"),
+            statuses=comma_list(request, "status", allowed=enums.PackageStatus.values),
+            created_at=range_filter(request, "createdAt", model_field="created_at"),
+        )
+
+        def serialize(packages: list[Package]) -> list[dict]:
+            shown = shown_versions_by_package(packages)
+            return [package_to_wire(shown[package.pk]) for package in packages]
+
+        return paginated_response(queryset, request, serialize)
+
+
+class PackageView(PackageApiView):
+    def get(self, request: Request, ref_id: str) -> Response:
+        return self.shown(self.package(ref_id))
+
+    def patch(self, request: Request, ref_id: str) -> Response:
+        changes = self.body(request, self.update_input, partial=True)
+        package = self.package(ref_id)
+        now = timezone.now()
+        status = changes.pop("status", None)
+        if changes:
+            services.package_update(package=package, changes=changes, now=now)
+        if status == enums.PackageStatus.PUBLISHED:
+            services.package_publish(package=package, migration_type=enums.MigrationType.NEW_CUSTOMERS, now=now)
+        elif status == enums.PackageStatus.ARCHIVED:
+            services.package_archive(package=package, now=now)
+        return self.shown(package)
+
+
+class PackageArchiveView(PackageApiView):
+    def post(self, request: Request, ref_id: str) -> Response:
+        package = services.package_archive(package=self.package(ref_id), now=timezone.now())
+        return self.shown(package)
+
+
+class PackageDraftView(PackageApiView):
+    def post(self, request: Request, ref_id: str) -> Response:
+        draft = services.package_create_draft(package=self.package(ref_id), now=timezone.now())
+        return envelope(package_to_wire(draft))
+
+    def delete(self, request: Request, ref_id: str) -> Response:
+        package = services.package_remove_draft(package=self.package(ref_id), now=timezone.now())
+        return envelope({"id": package.ref_id})
+
+
+class PackagePublishView(PackageApiView):
+    def post(self, request: Request, ref_id: str) -> Response:
+        data = self.body(request, inputs.PublishInput)
+        migration_type = data.get("migration_type") or enums.MigrationType.NEW_CUSTOMERS
+        services.package_publish(package=self.package(ref_id), migration_type=migration_type, now=timezone.now())
+        # Moving existing subscribers (ALL_CUSTOMERS) is a job of the subscriptions app; none is queued yet.
+        return envelope({"taskId": None})
+
+
+class PackageChargesView(PackageApiView):
+    overage: ClassVar[bool] = False
+
+    def get(self, request: Request, ref_id: str) -> Response:
+        version = package_shown_version(self.package(ref_id))
+        queryset = version.prices.filter(is_overage=self.overage).select_related(
+            "feature", "top_up_currency", "credit_rate_currency"
+        )
+        return paginated_response(queryset, request, lambda items: prices_to_wire(items, kind=self.kind))
+
+
+class PackageEntitlementsView(PackageApiView):
+    def post(self, request: Request, ref_id: str) -> Response:
+        data = self.body(request, inputs.EntitlementsCreateInput)
+        created = entitlement_services.entitlements_create(
+            package=self.package(ref_id), items=data["entitlements"], now=timezone.now()
+        )
+        return envelope([entitlement_to_wire(entitlement) for entitlement in created])
+
+    def get(self, request: Request, ref_id: str) -> Response:
+        # The client never pages this list (contract §8.1), so every entitlement comes in one answer.
+        version: PackageVersion = package_shown_version(self.package(ref_id))
+        entitlements = version.entitlements.select_related("feature", "currency", "dependency_feature")
+        return Response(
+            {
+                "data": [entitlement_to_wire(entitlement) for entitlement in entitlements],
+                "pagination": {"next": None, "prev": None},
+            }
+        )
+
+
+class PackageEntitlementView(PackageApiView):
+    def patch(self, request: Request, ref_id: str, entitlement_id: str) -> Response:
+        changes = self.body(request, inputs.EntitlementFieldsInput, partial=True)
+        entitlement = entitlement_services.entitlement_update(
+            package=self.package(ref_id), target_ref_id=entitlement_id, changes=changes, now=timezone.now()
+        )
+        return envelope(entitlement_to_wire(entitlement))
+
+    def delete(self, request: Request, ref_id: str, entitlement_id: str) -> Response:
+        entitlement = entitlement_services.entitlement_delete(
+            package=self.package(ref_id), target_ref_id=entitlement_id, now=timezone.now()
+        )
+        return envelope(entitlement_to_wire(entitlement))
+
+
+def addon_view(view: type[PackageApiView]) -> type[PackageApiView]:
+    """The add-on flavour of a package view."""
+    return type(
+        f"Addon{view.__name__}",
+        (view,),
+        {
+            "kind": enums.PackageKind.ADDON,
+            "create_input": inputs.AddonCreateInput,
+            "update_input": inputs.AddonUpdateInput,
+        },
+    )
+
+
+class PlanOverageChargesView(PackageChargesView):
+    overage = True

@@ -1,0 +1,56 @@
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import enums
+from catalog.apis.inputs import ProductCreateInput, ProductDuplicateInput, ProductUpdateInput
+from catalog.apis.wire import product_to_wire
+from catalog.selectors import product_get, product_list
+from catalog.services import products as services
+from config.pagination import paginated_response
+from config.query import comma_list, range_filter
+from config.views import ApiView
+from config.wire import envelope
+
+
+class ProductsView(ApiView):
+    def post(self, request: Request) -> Response:
+        product = services.product_create(**self.body(request, ProductCreateInput), now=timezone.now())
+        return envelope(product_to_wire(product))
+
+    def get(self, request: Request) -> Response:
+        queryset = product_list(
+            ref_id=request.query_params.get("id"),
+            statuses=comma_list(request, "status", allowed=enums.ProductStatus.values),
+            created_at=range_filter(request, "createdAt", model_field="created_at"),
+        )
+        return paginated_response(queryset, request, lambda items: [product_to_wire(item) for item in items])
+
+
+class ProductView(ApiView):
+    def patch(self, request: Request, ref_id: str) -> Response:
+        changes = self.body(request, ProductUpdateInput, partial=True)
+        rule = changes.pop("usage_reset_cutoff_rule", None)
+        if rule:
+            changes["usage_reset_behavior"] = rule["behavior"]
+        product = services.product_update(product=product_get(ref_id), changes=changes, now=timezone.now())
+        return envelope(product_to_wire(product_get(product.ref_id)))
+
+
+class ProductArchiveView(ApiView):
+    def post(self, request: Request, ref_id: str) -> Response:
+        product = services.product_archive(product=product_get(ref_id), now=timezone.now())
+        return envelope(product_to_wire(product))
+
+
+class ProductUnarchiveView(ApiView):
+    def post(self, request: Request, ref_id: str) -> Response:
+        product = services.product_unarchive(product=product_get(ref_id), now=timezone.now())
+        return envelope(product_to_wire(product))
+
+
+class ProductDuplicateView(ApiView):
+    def post(self, request: Request, ref_id: str) -> Response:
+        data = self.body(request, ProductDuplicateInput)
+        product = services.product_duplicate(product=product_get(ref_id), now=timezone.now(), **data)
+        return envelope(product_to_wire(product_get(product.ref_id)))

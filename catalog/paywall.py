@@ -1,0 +1,115 @@
+"""The paywall: a product's published plans in display order, as a customer would compare them (read-only)."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from catalog import enums
+from catalog.models import PackageEntitlement, PackageVersion, Price
+from catalog.selectors import product_get
+
+
+@dataclass
+class PaywallPackage:
+    version: PackageVersion
+    entitlements: list[PackageEntitlement]
+    prices: list[Price]
+    inherited_from: str | None = None
+    addons: list["PaywallPackage"] = field(default_factory=list)
+
+
+def localized_prices(prices: list[Price], billing_country_code: str | None) -> list[Price]:
+    """Per pricing model and billing period, the country's price point if there is one, else the default."""
+    chosen: dict[tuple[bool, int, str], Price] = {}
+    for price in prices:
+        key = (price.is_overage, price.pricing_model_index, price.billing_period)
+        if price.billing_country_code is None:
+            chosen.setdefault(key, price)
+        elif billing_country_code and price.billing_country_code.lower() == billing_country_code.lower():
+            chosen[key] = price
+    return sorted(
+        chosen.values(), key=lambda price: (price.is_overage, price.pricing_model_index, price.billing_period)
+    )
+
+
+def _monthly_base_price(prices: list[Price]) -> Decimal:
+    amounts = [p.amount for p in prices if p.amount is not None and p.billing_period == enums.BillingPeriod.MONTHLY]
+    return min(amounts, default=Decimal(0))
+
+
+def _published_versions(product_pk: int, kind: str) -> list[PackageVersion]:
+    return list(
+        PackageVersion.objects.filter(
+            package__product_id=product_pk, package__kind=kind, package__archived_at__isnull=True, is_latest=True
+        )
+        .select_related("package__product", "parent_plan")
+        .prefetch_related(
+            "entitlements__feature",
+            "entitlements__currency",
+            "entitlements__dependency_feature",
+            "prices__feature",
+            "prices__credit_rate_currency",
+            "prices__top_up_currency",
+            "compatible_addons",
+            "dependencies",
+        )
+    )
+
+
+def _effective_entitlements(version: PackageVersion, by_package: dict[int, PackageVersion]) -> list[PackageEntitlement]:
+    """A plan's own entitlements over those it inherits up its parent chain (the nearest plan wins)."""
+    merged: dict[tuple[str, int | None], PackageEntitlement] = {}
+    chain: list[PackageVersion] = []
+    current: PackageVersion | None = version
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = by_package.get(current.parent_plan_id) if current.parent_plan_id else None
+    for member in reversed(chain):
+        for entitlement in member.entitlements.all():
+            merged[(entitlement.type, entitlement.feature_id or entitlement.currency_id)] = entitlement
+    return sorted(merged.values(), key=lambda entitlement: (entitlement.order is None, entitlement.order or 0))
+
+
+def _depth(version: PackageVersion, by_package: dict[int, PackageVersion]) -> int:
+    depth, current, seen = 0, version, set()
+    while current.parent_plan_id and current.parent_plan_id in by_package and current.pk not in seen:
+        seen.add(current.pk)
+        current = by_package[current.parent_plan_id]
+        depth += 1
+    return depth
+
+
+def paywall_get(*, product_ref_id: str, billing_country_code: str | None = None) -> list[PaywallPackage]:
+    """Published plans of a product, parents before children and cheaper before dearer, with their add-ons."""
+    product = product_get(product_ref_id)
+    plans = _published_versions(product.pk, enums.PackageKind.PLAN)
+    addons = {version.package_id: version for version in _published_versions(product.pk, enums.PackageKind.ADDON)}
+    by_package = {version.package_id: version for version in plans}
+    result = []
+    for version in plans:
+        prices = localized_prices(list(version.prices.all()), billing_country_code)
+        compatible = [
+            PaywallPackage(
+                version=addons[addon.pk],
+                entitlements=list(addons[addon.pk].entitlements.all()),
+                prices=localized_prices(list(addons[addon.pk].prices.all()), billing_country_code),
+            )
+            for addon in version.compatible_addons.all()
+            if addon.pk in addons
+        ]
+        result.append(
+            PaywallPackage(
+                version=version,
+                entitlements=_effective_entitlements(version, by_package),
+                prices=prices,
+                inherited_from=version.parent_plan.ref_id if version.parent_plan else None,
+                addons=compatible,
+            )
+        )
+    result.sort(
+        key=lambda item: (
+            _depth(item.version, by_package),
+            _monthly_base_price(item.prices),
+            item.version.package.created_at,
+        )
+    )
+    return result

@@ -1,0 +1,26 @@
+"""The base of every API view: authentication from settings, helpers to read bodies and answer envelopes."""
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+
+class ApiView(APIView):
+    """One operation per view. Subclasses translate HTTP into one service call and back."""
+
+    def body(self, request: Request, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict:
+        """The validated body; absent keys stay absent (PATCH), ``null`` stays ``None``."""
+        serializer = serializer_class(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return _plain(serializer.validated_data)
+
+
+def _plain(value: Any) -> Any:
+    """OrderedDicts and ReturnDicts into plain dicts and lists, so services and JSON fields see plain data."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
