@@ -1,6 +1,6 @@
 """The base of every API view: authentication from settings, helpers to read bodies and answer envelopes."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -8,10 +8,18 @@ from rest_framework.views import APIView
 
 
 class ApiView(APIView):
-    """One operation per view. Subclasses translate HTTP into one service call and back."""
+    """One operation per view. Subclasses translate HTTP into one service call and back.
 
-    def body(self, request: Request, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict:
+    ``request_serializers`` maps a method to its input serializer, for ``body()`` and the OpenAPI schema.
+    """
+
+    request_serializers: ClassVar[dict[str, type[serializers.Serializer]]] = {}
+
+    def body(
+        self, request: Request, serializer_class: type[serializers.Serializer] | None = None, *, partial: bool = False
+    ) -> dict:
         """The validated body; absent keys stay absent (PATCH), ``null`` stays ``None``."""
+        serializer_class = serializer_class or self.request_serializers[request.method.lower()]
         serializer = serializer_class(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         return _plain(serializer.validated_data)

@@ -1,3 +1,1 @@
-from django.contrib import admin
-
-# Register your models here.
+"""Operator console for entitlements (nothing registered yet)."""

@@ -1,0 +1,45 @@
+"""Project-wide fixtures: an API key, the official Stigg client against the live server, a raw API client.
+
+The suite runs with pytest-xdist on SQLite (default: an in-memory test database per worker) and on PostgreSQL
+(``DATABASE_URL``: pytest-django gives each worker its own ``test_<name>_gw<N>`` database).
+"""
+
+from collections.abc import Iterator
+
+import pytest
+import stigg
+from django.utils import timezone
+from pytest_django.live_server_helper import LiveServer
+from rest_framework.test import APIClient
+
+from config.api_keys import api_key_create
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Admin tests log users in; the default PBKDF2 hasher would dominate their run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api_key(db: None) -> str:
+    """The raw secret of a fresh, active API key."""
+    _, raw_key = api_key_create(name="tests", now=timezone.now())
+    return raw_key
+
+
+@pytest.fixture
+def stigg_client(live_server: LiveServer, api_key: str) -> Iterator[stigg.Stigg]:
+    """The official client, pointed at the live server. No retries, so each call is exactly one request."""
+    client = stigg.Stigg(api_key=api_key, base_url=live_server.url, max_retries=0)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def api_client(api_key: str) -> APIClient:
+    """A DRF test client that sends the API key, for raw HTTP checks."""
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=api_key)
+    return client
