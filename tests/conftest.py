@@ -4,6 +4,7 @@ The suite runs with pytest-xdist on SQLite (default: an in-memory test database 
 (``DATABASE_URL``: pytest-django gives each worker its own ``test_<name>_gw<N>`` database).
 """
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +21,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Admin tests log users in; the default PBKDF2 hasher would dominate their run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # With REDIS_URL the cache is one shared Redis: keep xdist workers from reading each other's entries.
+    settings.CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 @pytest.fixture
