@@ -5,6 +5,7 @@ versions (``PackageVersion``). Only a draft version may change; publishing freez
 Entitlements and prices hang off a version, so subscriptions pinned to an old version keep what they bought.
 """
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -276,7 +277,7 @@ class Price(models.Model):
     )
     credit_rate_cost_formula = models.CharField(max_length=500, null=True, blank=True)
     # Overage models carry the entitlement they extend (contract OveragePricingModel); kept as sent.
-    overage_entitlement = models.JSONField(null=True, blank=True)
+    overage_entitlement = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     billing_id = models.CharField(max_length=255, null=True, blank=True)
     created_at = models.DateTimeField()
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -67,6 +67,9 @@ def _flatten(errors: Any, path: str = "") -> list[tuple[str, str]]:
     if isinstance(errors, Mapping):
         pairs: list[tuple[str, str]] = []
         for key, value in errors.items():
+            if isinstance(key, int):  # DRF keys list items' errors by their index
+                pairs += _flatten(value, f"{path}[{key}]")
+                continue
             name = key if key != "non_field_errors" else ""
             pairs += _flatten(value, f"{path}.{name}" if path and name else (name or path))
         return pairs
@@ -121,6 +124,10 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         return _response(429, "RATE_LIMITED", str(exc.detail))
     if isinstance(exc, drf_exceptions.APIException):
         return _response(exc.status_code, str(exc.default_code).upper(), str(exc.detail))
+    if isinstance(exc, DataError):
+        # A value the database cannot hold (too long, out of range) that input validation let through.
+        logger.warning("data error surfaced to the API: %s", exc)
+        return _response(400, "VALUE_OUT_OF_RANGE", "A value is too long or out of range for its field")
     if isinstance(exc, IntegrityError):
         # A race lost against a unique constraint: the same request again would conflict again.
         logger.warning("integrity error surfaced to the API: %s", exc)

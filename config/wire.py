@@ -14,14 +14,17 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def number(value: Decimal | str | int | None) -> int | float | None:
-    """A JSON number, never a string: integral values as int, others as the nearest float (output only)."""
+def number(value: Decimal | str | int | float | None) -> int | Decimal | None:
+    """A JSON number, never a string: integral values as int, others as an exact ``Decimal``.
+
+    ``config.renderers.ExactJSONRenderer`` writes the ``Decimal`` digits as they are.
+    """
     if value is None:
         return None
     decimal = value if isinstance(value, Decimal) else Decimal(str(value))
     if decimal == decimal.to_integral_value():
         return int(decimal)
-    return float(decimal)
+    return decimal.normalize()
 
 
 def envelope(data: Any, *, status: int = 200) -> Response:

@@ -33,7 +33,8 @@ class CouponView(ApiView):
         return envelope(coupon_to_wire(coupon_get(ref_id)))
 
     def patch(self, request: Request, ref_id: str) -> Response:
-        changes = self.body(request, CouponUpdateInput, partial=True)
+        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
+        changes = self.body(request, CouponUpdateInput)
         coupon = services.coupon_update(coupon=coupon_get(ref_id), changes=changes, now=timezone.now())
         return envelope(coupon_to_wire(coupon))
 

@@ -33,7 +33,8 @@ class CustomCurrenciesView(ApiView):
 
 class CustomCurrencyView(ApiView):
     def patch(self, request: Request, ref_id: str) -> Response:
-        changes = _with_units(self.body(request, CustomCurrencyUpdateInput, partial=True))
+        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
+        changes = _with_units(self.body(request, CustomCurrencyUpdateInput))
         currency = services.custom_currency_update(
             currency=custom_currency_get(ref_id), changes=changes, now=timezone.now()
         )
@@ -50,9 +51,8 @@ class CustomCurrencyArchiveView(ApiView):
 
 class CustomCurrencyUnarchiveView(ApiView):
     def post(self, request: Request, ref_id: str) -> Response:
-        currency = services.custom_currency_unarchive(
-            currency=custom_currency_get(ref_id, include_archived=True), now=timezone.now()
-        )
+        # Not ``custom_currency_get``: it prefers the active currency, so a reused id would hide the archived one.
+        currency = services.custom_currency_unarchive_by_id(ref_id=ref_id, now=timezone.now())
         return envelope(custom_currency_to_wire(currency))
 
 
@@ -60,7 +60,12 @@ class CustomCurrencyAssociatedEntitiesView(ApiView):
     def get(self, request: Request, ref_id: str) -> Response:
         currency = custom_currency_get(ref_id, include_archived=True)
         seen: dict[str, dict] = {}
-        for version in custom_currency_associated_versions(currency):
+        # Newest version first, so a package is named as the plans and add-ons endpoints show it.
+        versions = sorted(
+            custom_currency_associated_versions(currency),
+            key=lambda version: (version.package_id, -version.version_number),
+        )
+        for version in versions:
             kind = "Plan" if version.package.kind == enums.PackageKind.PLAN else "Addon"
             seen.setdefault(
                 f"{kind}:{version.package.ref_id}",

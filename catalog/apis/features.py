@@ -34,7 +34,8 @@ class FeatureView(ApiView):
         return envelope(feature_to_wire(feature_get(ref_id)))
 
     def patch(self, request: Request, ref_id: str) -> Response:
-        changes = self.body(request, FeatureUpdateInput, partial=True)
+        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
+        changes = self.body(request, FeatureUpdateInput)
         feature = services.feature_update(feature=feature_get(ref_id), changes=changes, now=timezone.now())
         return envelope(feature_to_wire(feature))
 

@@ -29,7 +29,8 @@ class ProductsView(ApiView):
 
 class ProductView(ApiView):
     def patch(self, request: Request, ref_id: str) -> Response:
-        changes = self.body(request, ProductUpdateInput, partial=True)
+        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
+        changes = self.body(request, ProductUpdateInput)
         rule = changes.pop("usage_reset_cutoff_rule", None)
         if rule:
             changes["usage_reset_behavior"] = rule["behavior"]

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from catalog.errors import DuplicateCatalogId, InUse
 from catalog.models import CustomCurrency
-from catalog.selectors import custom_currency_associated_versions
+from catalog.selectors import custom_currency_associated_versions, custom_currency_get
 from catalog.services.common import create_unique
 from config.ids import validate_external_id
 
@@ -83,3 +83,17 @@ def custom_currency_unarchive(*, currency: CustomCurrency, now: datetime) -> Cus
     currency.updated_at = now
     currency.save(update_fields=["archived_at", "updated_at"])
     return currency
+
+
+def custom_currency_unarchive_by_id(*, ref_id: str, now: datetime) -> CustomCurrency:
+    """Restore the most recently archived currency with this id (contract CC5), as the API addresses it.
+
+    409 ``DUPLICATE_ID`` while an active currency holds the id (the id was reused after the archive). An id whose
+    only currency is active is returned unchanged (idempotent); an unknown id is 404.
+    """
+    archived = (
+        CustomCurrency.objects.filter(ref_id=ref_id, archived_at__isnull=False).order_by("-archived_at", "-pk").first()
+    )
+    if archived is None:
+        return custom_currency_get(ref_id)
+    return custom_currency_unarchive(currency=archived, now=now)

@@ -114,6 +114,8 @@ def feature_create(
             feature_type=feature_type,
             meter_type=meter_type,
             status=feature_status or enums.FeatureStatus.NEW,
+            # SUSPENDED is the archived state: keep ``archived_at`` in step so unarchive can restore it.
+            archived_at=now if feature_status == enums.FeatureStatus.SUSPENDED else None,
             feature_units=feature_units,
             feature_units_plural=feature_units_plural,
             metadata=metadata or {},
