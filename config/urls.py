@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("catalog.urls")),
+    path("api/v1/", include("customers.urls")),
 ]
 
 handler400 = "config.errors.json_bad_request"
