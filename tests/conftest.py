@@ -23,6 +23,10 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # With REDIS_URL the cache is one shared Redis: keep xdist workers from reading each other's entries.
     settings.CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    # Tasks run in-process in tests; a test about a job's behaviour on a real worker starts one and turns this off.
+    from config.celery import app
+
+    app.conf.task_always_eager = True
 
 
 @pytest.fixture

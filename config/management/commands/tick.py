@@ -9,7 +9,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         app.loader.import_default_modules()
-        for job in PERIODIC_JOBS:
-            app.tasks[job.task].apply(throw=True)
-            self.stdout.write(f"{job.name}: done")
+        # The sweepers fan out tasks; in-process means those run here too, not on a broker's queue.
+        previous = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            for job in PERIODIC_JOBS:
+                app.tasks[job.task].apply(throw=True)
+                self.stdout.write(f"{job.name}: done")
+        finally:
+            app.conf.task_always_eager = previous
         self.stdout.write(f"ran {len(PERIODIC_JOBS)} periodic job(s)")
