@@ -18,22 +18,36 @@ class PaywallPackage:
 
 
 def localized_prices(prices: list[Price], billing_country_code: str | None) -> list[Price]:
-    """Per pricing model and billing period, the country's price point if there is one, else the default."""
+    """Per pricing model and billing period, the country's price point if there is one, else the default.
+
+    Price points keep the order they were entered in (the order GET /charges lists them).
+    """
     chosen: dict[tuple[bool, int, str], Price] = {}
-    for price in prices:
+    for price in sorted(prices, key=lambda price: (price.is_overage, price.pricing_model_index, price.pk)):
         key = (price.is_overage, price.pricing_model_index, price.billing_period)
         if price.billing_country_code is None:
             chosen.setdefault(key, price)
         elif billing_country_code and price.billing_country_code.lower() == billing_country_code.lower():
             chosen[key] = price
-    return sorted(
-        chosen.values(), key=lambda price: (price.is_overage, price.pricing_model_index, price.billing_period)
-    )
+    return list(chosen.values())
 
 
 def _monthly_base_price(prices: list[Price]) -> Decimal:
-    amounts = [p.amount for p in prices if p.amount is not None and p.billing_period == enums.BillingPeriod.MONTHLY]
-    return min(amounts, default=Decimal(0))
+    """What a plan costs per month before usage: its flat fees (monthly, else a twelfth of the annual ones)."""
+    flat_fees = [
+        price for price in prices if not price.is_overage and price.billing_model == enums.BillingModel.FLAT_FEE
+    ]
+
+    def total(billing_period: str) -> Decimal | None:
+        amounts = [
+            price.amount for price in flat_fees if price.billing_period == billing_period and price.amount is not None
+        ]
+        return sum(amounts, Decimal(0)) if amounts else None
+
+    monthly = total(enums.BillingPeriod.MONTHLY)
+    if monthly is not None:
+        return monthly
+    return (total(enums.BillingPeriod.ANNUALLY) or Decimal(0)) / 12
 
 
 def _published_versions(product_pk: int, kind: str) -> list[PackageVersion]:

@@ -11,6 +11,11 @@ from catalog.money import Currency
 
 S = serializers
 
+# The largest values the columns behind these fields hold (PostgreSQL integer and bigint); beyond them a write
+# would fail in the database instead of being refused here.
+POSITIVE_INTEGER_MAX = 2_147_483_647
+BIG_INTEGER_MAX = 9_223_372_036_854_775_807
+
 
 class ProductCreateInput(S.Serializer):
     id = S.CharField(source="ref_id")
@@ -108,7 +113,7 @@ class TrialBudgetInput(S.Serializer):
 
 
 class TrialConfigInput(S.Serializer):
-    duration = Amount()
+    duration = Amount(max_value=POSITIVE_INTEGER_MAX)
     units = Choice(enums.TrialUnits)
     budget = TrialBudgetInput(allow_null=True, required=False)
     trialEndBehavior = Choice(enums.TrialEndBehavior, source="trial_end_behavior", allow_null=True, required=False)
@@ -179,8 +184,12 @@ class PricingModelInput(ResetConfigurationFields):
     pricePeriods = PricePeriodInput(many=True, source="price_periods", allow_empty=False)
     billingCadence = Choice(enums.BillingCadence, source="billing_cadence", required=False)
     featureId = S.CharField(source="feature_id", required=False, allow_null=True)
-    maxUnitQuantity = S.IntegerField(source="max_unit_quantity", required=False, allow_null=True, min_value=0)
-    minUnitQuantity = S.IntegerField(source="min_unit_quantity", required=False, allow_null=True, min_value=0)
+    maxUnitQuantity = S.IntegerField(
+        source="max_unit_quantity", required=False, allow_null=True, min_value=0, max_value=POSITIVE_INTEGER_MAX
+    )
+    minUnitQuantity = S.IntegerField(
+        source="min_unit_quantity", required=False, allow_null=True, min_value=0, max_value=POSITIVE_INTEGER_MAX
+    )
     resetPeriod = Choice(enums.ResetPeriod, source="reset_period", required=False, allow_null=True)
     tiersMode = Choice(enums.TiersMode, source="tiers_mode", required=False, allow_null=True)
     topUpCustomCurrencyId = S.CharField(source="top_up_custom_currency_id", required=False, allow_null=True)
@@ -239,7 +248,9 @@ class PlanCreateInput(S.Serializer):
 
 class AddonUpdateInput(PackageUpdateInput):
     dependencies = S.ListField(child=S.CharField(), source="dependency_ref_ids", allow_null=True, required=False)
-    maxQuantity = S.IntegerField(source="max_quantity", allow_null=True, required=False, min_value=1)
+    maxQuantity = S.IntegerField(
+        source="max_quantity", allow_null=True, required=False, min_value=1, max_value=POSITIVE_INTEGER_MAX
+    )
     status = Choice(enums.PackageStatus, required=False)
 
 
@@ -249,7 +260,9 @@ class AddonCreateInput(S.Serializer):
     productId = S.CharField(source="product_ref_id")
     billingId = S.CharField(source="billing_id", allow_null=True, required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
-    maxQuantity = S.IntegerField(source="max_quantity", allow_null=True, required=False, min_value=1)
+    maxQuantity = S.IntegerField(
+        source="max_quantity", allow_null=True, required=False, min_value=1, max_value=POSITIVE_INTEGER_MAX
+    )
     metadata = Metadata(allow_null=True, required=False)
     pricingType = Choice(enums.PricingType, source="pricing_type", allow_null=True, required=False)
     status = Choice(enums.PackageStatus, required=False)
@@ -277,7 +290,7 @@ class EntitlementFieldsInput(ResetConfigurationFields):
     enumValues = S.ListField(child=S.CharField(), source="enum_values", required=False, allow_null=True)
     hasUnlimitedUsage = S.BooleanField(source="has_unlimited_usage", required=False, allow_null=True)
     resetPeriod = Choice(enums.ResetPeriod, source="reset_period", required=False, allow_null=True)
-    usageLimit = S.IntegerField(source="usage_limit", required=False, allow_null=True)
+    usageLimit = S.IntegerField(source="usage_limit", required=False, allow_null=True, max_value=BIG_INTEGER_MAX)
     # CREDIT
     amount = Amount(required=False, allow_null=True)
     cadence = Choice(enums.CreditCadence, required=False, allow_null=True)

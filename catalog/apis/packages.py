@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 
 from catalog import enums
 from catalog.apis import inputs
-from catalog.apis.wire import entitlement_to_wire, package_to_wire, prices_to_wire
+from catalog.apis.wire import entitlement_to_wire, entitlements_in_display_order, package_to_wire, prices_to_wire
 from catalog.models import Package, PackageVersion
 from catalog.selectors import package_get, package_list, package_shown_version, shown_versions_by_package
 from catalog.services import entitlements as entitlement_services
@@ -62,12 +63,14 @@ class PackageView(PackageApiView):
         package = self.package(ref_id)
         now = timezone.now()
         status = changes.pop("status", None)
-        if changes:
-            services.package_update(package=package, changes=changes, now=now)
-        if status == enums.PackageStatus.PUBLISHED:
-            services.package_publish(package=package, migration_type=enums.MigrationType.NEW_CUSTOMERS, now=now)
-        elif status == enums.PackageStatus.ARCHIVED:
-            services.package_archive(package=package, now=now)
+        # One transaction: a status change that fails must not leave the field changes half applied.
+        with transaction.atomic():
+            if changes:
+                services.package_update(package=package, changes=changes, now=now)
+            if status == enums.PackageStatus.PUBLISHED:
+                services.package_publish(package=package, migration_type=enums.MigrationType.NEW_CUSTOMERS, now=now)
+            elif status == enums.PackageStatus.ARCHIVED:
+                services.package_archive(package=package, now=now)
         return self.shown(package)
 
 
@@ -118,7 +121,9 @@ class PackageEntitlementsView(PackageApiView):
     def get(self, request: Request, ref_id: str) -> Response:
         # The client never pages this list (contract §8.1), so every entitlement comes in one answer.
         version: PackageVersion = package_shown_version(self.package(ref_id))
-        entitlements = version.entitlements.select_related("feature", "currency", "dependency_feature")
+        entitlements = entitlements_in_display_order(
+            version.entitlements.select_related("feature", "currency", "dependency_feature")
+        )
         return Response(
             {
                 "data": [entitlement_to_wire(entitlement) for entitlement in entitlements],

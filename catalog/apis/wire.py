@@ -67,6 +67,11 @@ def _reset_configuration(anchor: str | None) -> dict[str, str] | None:
     return {"accordingTo": anchor} if anchor else None
 
 
+def entitlements_in_display_order(entitlements: Iterable[PackageEntitlement]) -> list[PackageEntitlement]:
+    """By ``order``, unordered ones last, then creation: the same on every database (NULLs sort apart otherwise)."""
+    return sorted(entitlements, key=lambda item: (item.order is None, item.order or 0, item.pk or 0))
+
+
 def entitlement_to_wire(entitlement: PackageEntitlement) -> dict[str, Any]:
     common = {
         "id": entitlement.target_ref_id,
@@ -131,7 +136,8 @@ def package_to_wire(version: PackageVersion) -> dict[str, Any]:
         "billingId": version.billing_id,
         "pricingType": version.pricing_type,
         "entitlements": [
-            {"id": entitlement.target_ref_id, "type": entitlement.type} for entitlement in version.entitlements.all()
+            {"id": entitlement.target_ref_id, "type": entitlement.type}
+            for entitlement in entitlements_in_display_order(version.entitlements.all())
         ],
         "createdAt": iso(package.created_at),
         "updatedAt": iso(version.updated_at),

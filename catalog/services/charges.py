@@ -197,7 +197,8 @@ def charges_replace(*, version: PackageVersion, charges: Mapping[str, Any], now:
 
 def copy_prices(source: PackageVersion, target: PackageVersion, *, now: datetime) -> None:
     copies = []
-    for price in source.prices.all():
+    # In creation order, so the copies keep the rows' relative order whichever ordering a reader uses.
+    for price in source.prices.order_by("pk"):
         price.pk = None
         price.version = target
         price.created_at = now

@@ -193,6 +193,15 @@ def _find(version: PackageVersion, target_ref_id: str) -> PackageEntitlement:
     return entitlement
 
 
+def _value_or_default(name: str, value: Any) -> Any:
+    """``null`` clears a field: back to its default where the column cannot be empty (e.g. ``isGranted``)."""
+    if value is None:
+        model_field = PackageEntitlement._meta.get_field(name)
+        if not model_field.null:
+            return model_field.get_default()
+    return value
+
+
 @transaction.atomic
 def entitlement_update(
     *, package: Package, target_ref_id: str, changes: Mapping[str, Any], now: datetime
@@ -205,7 +214,7 @@ def entitlement_update(
     allowed = FEATURE_FIELDS if entitlement.type == enums.EntitlementType.FEATURE else CREDIT_FIELDS
     for name, value in changes.items():
         if name in allowed:
-            setattr(entitlement, name, value)
+            setattr(entitlement, name, _value_or_default(name, value))
     if entitlement.type == enums.EntitlementType.FEATURE:
         if "reset_period" in changes or "reset_configuration" in changes:
             configuration = changes.get("reset_configuration") or {}
@@ -232,7 +241,8 @@ def entitlement_delete(*, package: Package, target_ref_id: str, now: datetime) -
 
 def copy_entitlements(source: PackageVersion, target: PackageVersion, *, now: datetime) -> None:
     copies = []
-    for entitlement in source.entitlements.all():
+    # In creation order, so the copies keep the rows' relative order whichever ordering a reader uses.
+    for entitlement in source.entitlements.order_by("pk"):
         entitlement.pk = None
         entitlement.version = target
         entitlement.created_at = entitlement.updated_at = now
