@@ -208,7 +208,7 @@ class PackageEntitlement(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["version_id", "order", "id"]
+        ordering = ["version_id", models.F("order").asc(nulls_last=True), "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "feature"], condition=Q(feature__isnull=False), name="entitlement_one_per_feature"

@@ -19,7 +19,7 @@ BIG_INTEGER_MAX = 9_223_372_036_854_775_807
 
 class ProductCreateInput(S.Serializer):
     id = S.CharField(source="ref_id")
-    displayName = S.CharField(source="display_name")
+    displayName = S.CharField(max_length=255, source="display_name")
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
     metadata = Metadata(allow_null=True, required=False)
     multipleSubscriptions = S.BooleanField(source="multiple_subscriptions", required=False)
@@ -41,7 +41,7 @@ class UsageResetCutoffRuleInput(S.Serializer):
 
 
 class ProductUpdateInput(S.Serializer):
-    displayName = S.CharField(source="display_name", required=False)
+    displayName = S.CharField(max_length=255, source="display_name", required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
     metadata = Metadata(allow_null=True, required=False)
     multipleSubscriptions = S.BooleanField(source="multiple_subscriptions", required=False)
@@ -51,7 +51,7 @@ class ProductUpdateInput(S.Serializer):
 
 class ProductDuplicateInput(S.Serializer):
     targetId = S.CharField(source="target_ref_id")
-    displayName = S.CharField(source="display_name", required=False)
+    displayName = S.CharField(max_length=255, source="display_name", required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
 
 
@@ -83,17 +83,17 @@ class MeterInput(S.Serializer):
 
 class UnitTransformationInput(S.Serializer):
     divide = S.IntegerField()
-    featureUnits = S.CharField(required=False, allow_null=True)
-    featureUnitsPlural = S.CharField(required=False, allow_null=True)
+    featureUnits = S.CharField(max_length=100, required=False, allow_null=True)
+    featureUnitsPlural = S.CharField(max_length=100, required=False, allow_null=True)
     round = Choice(enums.RoundMode, required=False)
 
 
 class FeatureUpdateInput(S.Serializer):
-    displayName = S.CharField(source="display_name", required=False)
+    displayName = S.CharField(max_length=255, source="display_name", required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
     enumConfiguration = EnumConfigurationInput(many=True, source="enum_configuration", required=False, allow_null=True)
-    featureUnits = S.CharField(source="feature_units", allow_null=True, allow_blank=True, required=False)
-    featureUnitsPlural = S.CharField(source="feature_units_plural", allow_null=True, allow_blank=True, required=False)
+    featureUnits = S.CharField(max_length=100, source="feature_units", allow_null=True, allow_blank=True, required=False)
+    featureUnitsPlural = S.CharField(max_length=100, source="feature_units_plural", allow_null=True, allow_blank=True, required=False)
     metadata = Metadata(allow_null=True, required=False)
     meter = MeterInput(allow_null=True, required=False)
     unitTransformation = UnitTransformationInput(source="unit_transformation", allow_null=True, required=False)
@@ -101,7 +101,7 @@ class FeatureUpdateInput(S.Serializer):
 
 class FeatureCreateInput(FeatureUpdateInput):
     id = S.CharField(source="ref_id")
-    displayName = S.CharField(source="display_name")
+    displayName = S.CharField(max_length=255, source="display_name")
     featureType = Choice(enums.FeatureType, source="feature_type")
     featureStatus = Choice(enums.FeatureStatus, source="feature_status", required=False)
     meterType = Choice(enums.MeterType, source="meter_type", required=False)
@@ -133,12 +133,12 @@ class TierInput(S.Serializer):
 class CreditRateInput(S.Serializer):
     amount = Amount()
     currencyId = S.CharField(source="currency_id")
-    costFormula = S.CharField(source="cost_formula", required=False, allow_null=True)
+    costFormula = S.CharField(max_length=500, source="cost_formula", required=False, allow_null=True)
 
 
 class PricePeriodInput(S.Serializer):
     billingPeriod = Choice(enums.BillingPeriod, source="billing_period")
-    billingCountryCode = S.CharField(source="billing_country_code", required=False, allow_null=True)
+    billingCountryCode = S.CharField(max_length=8, source="billing_country_code", required=False, allow_null=True)
     blockSize = Amount(source="block_size", required=False, allow_null=True)
     creditGrantCadence = Choice(enums.CreditGrantCadence, source="credit_grant_cadence", required=False)
     creditRate = CreditRateInput(source="credit_rate", required=False, allow_null=True)
@@ -210,7 +210,7 @@ class MinimumSpendInput(S.Serializer):
 
 class ChargesInput(S.Serializer):
     pricingType = Choice(enums.PricingType, source="pricing_type")
-    billingId = S.CharField(source="billing_id", required=False, allow_null=True)
+    billingId = S.CharField(max_length=255, source="billing_id", required=False, allow_null=True)
     minimumSpend = MinimumSpendInput(many=True, source="minimum_spend", required=False, allow_null=True)
     overageBillingPeriod = Choice(enums.OverageBillingPeriod, source="overage_billing_period", required=False)
     pricingModels = PricingModelInput(many=True, source="pricing_models", required=False)
@@ -218,10 +218,10 @@ class ChargesInput(S.Serializer):
 
 
 class PackageUpdateInput(S.Serializer):
-    billingId = S.CharField(source="billing_id", allow_null=True, required=False)
+    billingId = S.CharField(max_length=255, source="billing_id", allow_null=True, required=False)
     charges = ChargesInput(required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
-    displayName = S.CharField(source="display_name", required=False)
+    displayName = S.CharField(max_length=255, source="display_name", required=False)
     metadata = Metadata(allow_null=True, required=False)
 
 
@@ -235,9 +235,9 @@ class PlanUpdateInput(PackageUpdateInput):
 
 class PlanCreateInput(S.Serializer):
     id = S.CharField(source="ref_id")
-    displayName = S.CharField(source="display_name")
+    displayName = S.CharField(max_length=255, source="display_name")
     productId = S.CharField(source="product_ref_id")
-    billingId = S.CharField(source="billing_id", allow_null=True, required=False)
+    billingId = S.CharField(max_length=255, source="billing_id", allow_null=True, required=False)
     defaultTrialConfig = TrialConfigInput(source="default_trial_config", allow_null=True, required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
     metadata = Metadata(allow_null=True, required=False)
@@ -256,9 +256,9 @@ class AddonUpdateInput(PackageUpdateInput):
 
 class AddonCreateInput(S.Serializer):
     id = S.CharField(source="ref_id")
-    displayName = S.CharField(source="display_name")
+    displayName = S.CharField(max_length=255, source="display_name")
     productId = S.CharField(source="product_ref_id")
-    billingId = S.CharField(source="billing_id", allow_null=True, required=False)
+    billingId = S.CharField(max_length=255, source="billing_id", allow_null=True, required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
     maxQuantity = S.IntegerField(
         source="max_quantity", allow_null=True, required=False, min_value=1, max_value=POSITIVE_INTEGER_MAX
@@ -278,7 +278,7 @@ class EntitlementFieldsInput(ResetConfigurationFields):
     type = Choice(enums.EntitlementType)
     behavior = Choice(enums.EntitlementBehavior, required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
-    displayNameOverride = S.CharField(source="display_name_override", allow_null=True, required=False)
+    displayNameOverride = S.CharField(max_length=255, source="display_name_override", allow_null=True, required=False)
     hiddenFromWidgets = S.ListField(
         child=Choice(enums.WidgetType), source="hidden_from_widgets", required=False, allow_null=True
     )
@@ -312,10 +312,10 @@ class AmountOffInput(S.Serializer):
 
 class CouponCreateInput(S.Serializer):
     id = S.CharField(source="ref_id")
-    name = S.CharField()
+    name = S.CharField(max_length=255)
     amountsOff = AmountOffInput(many=True, source="amounts_off", allow_null=True)
     description = S.CharField(allow_null=True, allow_blank=True)
-    durationInMonths = S.IntegerField(source="duration_in_months", allow_null=True)
+    durationInMonths = S.IntegerField(source="duration_in_months", allow_null=True, max_value=2_147_483_647)
     metadata = Metadata(allow_null=True)
     percentOff = S.DecimalField(max_digits=7, decimal_places=4, source="percent_off", allow_null=True)
 
@@ -323,22 +323,22 @@ class CouponCreateInput(S.Serializer):
 class CouponUpdateInput(S.Serializer):
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
     metadata = Metadata(allow_null=True, required=False)
-    name = S.CharField(required=False)
+    name = S.CharField(max_length=255, required=False)
 
 
 class CurrencyUnitsInput(S.Serializer):
-    plural = S.CharField()
-    singular = S.CharField()
+    plural = S.CharField(max_length=100)
+    singular = S.CharField(max_length=100)
 
 
 class CustomCurrencyUpdateInput(S.Serializer):
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
-    displayName = S.CharField(source="display_name", required=False)
+    displayName = S.CharField(max_length=255, source="display_name", required=False)
     metadata = Metadata(allow_null=True, required=False)
-    symbol = S.CharField(allow_null=True, allow_blank=True, required=False)
+    symbol = S.CharField(max_length=16, allow_null=True, allow_blank=True, required=False)
     units = CurrencyUnitsInput(required=False, allow_null=True)
 
 
 class CustomCurrencyCreateInput(CustomCurrencyUpdateInput):
     id = S.CharField(source="ref_id")
-    displayName = S.CharField(source="display_name")
+    displayName = S.CharField(max_length=255, source="display_name")

@@ -61,6 +61,14 @@ def _tiers(tiers: Sequence[Mapping[str, Any]] | None, *, path: str, currency: st
     return rows
 
 
+def _tier_currency(tiers: Sequence[Mapping[str, Any]] | None) -> str | None:
+    for tier in tiers or []:
+        for money in (tier.get("unit_price"), tier.get("flat_price")):
+            if money and money.get("currency"):
+                return money["currency"]
+    return None
+
+
 def _priced_feature(model: Mapping[str, Any], *, path: str, billing_model: str | None) -> Feature | None:
     ref_id = model.get("feature_id")
     if not ref_id:
@@ -105,7 +113,7 @@ def _price_rows(
             raise InvalidCatalogInput("is listed twice for the same country", field=f"{period_path}.billingPeriod")
         seen.add(key)
         price = period.get("price")
-        currency = (price or {}).get("currency") or DEFAULT_CURRENCY
+        currency = (price or {}).get("currency") or _tier_currency(period.get("tiers")) or DEFAULT_CURRENCY
         tiers = _tiers(period.get("tiers"), path=period_path, currency=currency)
         if tiers_mode and not tiers:
             raise InvalidCatalogInput(f"are required with tiersMode {tiers_mode}", field=f"{period_path}.tiers")

@@ -17,6 +17,11 @@ from catalog.models import Feature, Package, PackageEntitlement, PackageVersion
 from catalog.selectors import custom_currency_get, feature_get
 from catalog.services.drafts import lock_draft_version
 
+ANCHORS_BY_PERIOD = {
+    enums.ResetPeriod.MONTH: enums.MonthlyAnchor.values,
+    enums.ResetPeriod.WEEK: enums.WeeklyAnchor.values,
+    enums.ResetPeriod.YEAR: enums.YearlyAnchor.values,
+}
 RESET_CONFIGURATION_PERIOD = {
     "monthly": enums.ResetPeriod.MONTH,
     "weekly": enums.ResetPeriod.WEEK,
@@ -62,6 +67,11 @@ def resolve_reset_anchor(
         if RESET_CONFIGURATION_PERIOD[kind] != reset_period:
             raise InvalidCatalogInput(
                 f"applies only with resetPeriod {RESET_CONFIGURATION_PERIOD[kind]}",
+                field=f"{path}{kind}ResetPeriodConfiguration",
+            )
+        if value not in ANCHORS_BY_PERIOD[reset_period]:
+            raise InvalidCatalogInput(
+                f"accordingTo must be one of {', '.join(ANCHORS_BY_PERIOD[reset_period])}",
                 field=f"{path}{kind}ResetPeriodConfiguration",
             )
         anchor = value

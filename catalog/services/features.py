@@ -70,6 +70,10 @@ def validate_feature_shape(
     meter: dict | None,
     unit_transformation: dict | None,
 ) -> None:
+    if feature_type not in enums.FeatureType.values:
+        raise InvalidCatalogInput(f"unknown value {feature_type}", field="featureType")
+    if meter_type not in enums.MeterType.values:
+        raise InvalidCatalogInput(f"unknown value {meter_type}", field="meterType")
     if feature_type != enums.FeatureType.NUMBER and meter_type != enums.MeterType.NONE:
         raise InvalidCatalogInput(f"must be None for {feature_type} features", field="meterType")
     validate_enum_configuration(feature_type, enum_configuration)

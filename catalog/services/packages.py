@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from catalog import enums
 from catalog.errors import CannotPublish, InUse, InvalidCatalogInput, NoDraftVersion, PackageArchived
@@ -78,6 +78,22 @@ def _addons_of_product(package: Package, ref_ids: list[str], *, field: str) -> l
     return addons
 
 
+def _refuse_dependency_cycle(package: Package, dependencies: list[Package]) -> None:
+    """Walk the newest versions' dependencies from each new dependency; reaching ``package`` means a cycle."""
+    pending = list(dependencies)
+    seen: set[int] = set()
+    while pending:
+        addon = pending.pop()
+        if addon.pk == package.pk:
+            raise InvalidCatalogInput("would make a dependency cycle between add-ons", field="dependencies")
+        if addon.pk in seen:
+            continue
+        seen.add(addon.pk)
+        newest = addon.versions.order_by("-version_number").first()
+        if newest is not None:
+            pending.extend(newest.dependencies.all())
+
+
 def _apply(version: PackageVersion, changes: Mapping[str, Any], *, now: datetime) -> None:
     kind = version.package.kind
     forbidden = ADDON_ONLY if kind == enums.PackageKind.PLAN else PLAN_ONLY
@@ -100,9 +116,9 @@ def _apply(version: PackageVersion, changes: Mapping[str, Any], *, now: datetime
             _addons_of_product(version.package, changes["compatible_addon_ref_ids"] or [], field="compatibleAddonIds")
         )
     if "dependency_ref_ids" in changes:
-        version.dependencies.set(
-            _addons_of_product(version.package, changes["dependency_ref_ids"] or [], field="dependencies")
-        )
+        dependencies = _addons_of_product(version.package, changes["dependency_ref_ids"] or [], field="dependencies")
+        _refuse_dependency_cycle(version.package, dependencies)
+        version.dependencies.set(dependencies)
     if "charges" in changes:
         charges_replace(version=version, charges=changes["charges"], now=now)
         version.save()
@@ -157,11 +173,9 @@ def package_update(*, package: Package, changes: Mapping[str, Any], now: datetim
 
 def _validate_publishable(version: PackageVersion) -> None:
     package = version.package
-    if package.kind == enums.PackageKind.PLAN:
-        pricing_type = version.pricing_type
-        has_prices = version.prices.filter(is_overage=False).exists()
-        if pricing_type == enums.PricingType.PAID and not has_prices:
-            raise CannotPublish(f"PAID plan {package.ref_id} has no charges", field="charges")
+    has_prices = version.prices.filter(is_overage=False).exists()
+    if version.pricing_type == enums.PricingType.PAID and not has_prices:
+        raise CannotPublish(f"PAID {_label(package.kind).lower()} {package.ref_id} has no charges", field="charges")
     if version.parent_plan is not None:
         parent = version.parent_plan
         if parent.archived_at is not None or not parent.versions.filter(is_latest=True).exists():
@@ -255,6 +269,12 @@ def package_archive(*, package: Package, now: datetime) -> Package:
     )
     if journey_use.exclude(status=enums.ProductStatus.ARCHIVED).exists():
         raise InUse(f"{package.ref_id} is a product's start or downgrade plan; change the product's settings first")
+    children = PackageVersion.objects.filter(
+        Q(status=enums.PackageStatus.DRAFT) | Q(is_latest=True), parent_plan=package, package__archived_at__isnull=True
+    )
+    child_ids = sorted({child.package.ref_id for child in children.select_related("package")})
+    if child_ids:
+        raise InUse(f"{package.ref_id} is the parent plan of {', '.join(child_ids)}; archive or re-parent them first")
     package.archived_at = now
     package.save(update_fields=["archived_at"])
     package.versions.update(status=enums.PackageStatus.ARCHIVED, updated_at=now)

@@ -417,10 +417,6 @@ def test_malformed_fields_are_400_naming_the_field_and_write_nothing(
     assert Coupon.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog/apis/inputs.py: no max_length/max_value; PostgreSQL raises DataError (500), SQLite stores it",
-)
 def test_duration_beyond_the_column_range_is_400_and_writes_nothing(stigg_client: stigg.Stigg) -> None:
     with pytest.raises(stigg.BadRequestError) as caught:
         create_percentage(stigg_client, "forever-ish", duration_in_months=2**31)

@@ -449,10 +449,6 @@ def test_malformed_fields_are_400_naming_the_field_and_write_nothing(
     assert CustomCurrency.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog/apis/inputs.py: no max_length/max_value; PostgreSQL raises DataError (500), SQLite stores it",
-)
 def test_over_long_symbol_is_400_and_writes_nothing(stigg_client: stigg.Stigg) -> None:
     with pytest.raises(stigg.BadRequestError) as caught:
         stigg_client.v1.credits.custom_currencies.create(id="tokens", display_name="Tokens", symbol="x" * 17)

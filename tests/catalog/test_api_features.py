@@ -590,10 +590,6 @@ def test_id_with_a_slash_cannot_be_addressed(stigg_client: stigg.Stigg) -> None:
     assert caught.value.body == domain_error("NOT_FOUND", "No route for GET /api/v1/features/a/b")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog/apis/inputs.py: no max_length/max_value; PostgreSQL raises DataError (500), SQLite stores it",
-)
 def test_over_long_units_are_400_and_write_nothing(stigg_client: stigg.Stigg) -> None:
     with pytest.raises(stigg.BadRequestError) as caught:
         stigg_client.v1.features.create_feature(

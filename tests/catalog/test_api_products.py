@@ -575,10 +575,6 @@ def test_missing_display_name_is_400(stigg_client: stigg.Stigg) -> None:
     assert Product.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog/apis/inputs.py: no max_length/max_value; PostgreSQL raises DataError (500), SQLite stores it",
-)
 def test_over_long_display_name_is_400_and_writes_nothing(stigg_client: stigg.Stigg) -> None:
     with pytest.raises(stigg.BadRequestError) as caught:
         stigg_client.v1.products.create_product(id="analytics", display_name="x" * 256)
