@@ -15,12 +15,14 @@ class ApiView(APIView):
 
     request_serializers: ClassVar[dict[str, type[serializers.Serializer]]] = {}
 
-    def body(
-        self, request: Request, serializer_class: type[serializers.Serializer] | None = None, *, partial: bool = False
-    ) -> dict:
-        """The validated body; absent keys stay absent (PATCH), ``null`` stays ``None``."""
+    def body(self, request: Request, serializer_class: type[serializers.Serializer] | None = None) -> dict:
+        """The validated body: absent keys stay absent (PATCH), ``null`` stays ``None``.
+
+        Never ``partial=True``: DRF would apply it to nested objects too and drop their required keys. Update
+        serializers declare every top-level key optional instead.
+        """
         serializer_class = serializer_class or self.request_serializers[request.method.lower()]
-        serializer = serializer_class(data=request.data, partial=partial)
+        serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return _plain(serializer.validated_data)
 

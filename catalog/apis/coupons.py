@@ -14,8 +14,10 @@ from config.wire import envelope
 
 
 class CouponsView(ApiView):
+    request_serializers = {"post": CouponCreateInput}
+
     def post(self, request: Request) -> Response:
-        coupon = services.coupon_create(**self.body(request, CouponCreateInput), now=timezone.now())
+        coupon = services.coupon_create(**self.body(request), now=timezone.now())
         return envelope(coupon_to_wire(coupon_get(coupon.ref_id)))
 
     def get(self, request: Request) -> Response:
@@ -29,12 +31,13 @@ class CouponsView(ApiView):
 
 
 class CouponView(ApiView):
+    request_serializers = {"patch": CouponUpdateInput}
+
     def get(self, request: Request, ref_id: str) -> Response:
         return envelope(coupon_to_wire(coupon_get(ref_id)))
 
     def patch(self, request: Request, ref_id: str) -> Response:
-        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
-        changes = self.body(request, CouponUpdateInput)
+        changes = self.body(request)
         coupon = services.coupon_update(coupon=coupon_get(ref_id), changes=changes, now=timezone.now())
         return envelope(coupon_to_wire(coupon))
 

@@ -22,8 +22,10 @@ def _with_units(data: dict) -> dict:
 
 
 class CustomCurrenciesView(ApiView):
+    request_serializers = {"post": CustomCurrencyCreateInput}
+
     def post(self, request: Request) -> Response:
-        data = _with_units(self.body(request, CustomCurrencyCreateInput))
+        data = _with_units(self.body(request))
         return envelope(custom_currency_to_wire(services.custom_currency_create(**data, now=timezone.now())))
 
     def get(self, request: Request) -> Response:
@@ -32,9 +34,10 @@ class CustomCurrenciesView(ApiView):
 
 
 class CustomCurrencyView(ApiView):
+    request_serializers = {"patch": CustomCurrencyUpdateInput}
+
     def patch(self, request: Request, ref_id: str) -> Response:
-        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
-        changes = _with_units(self.body(request, CustomCurrencyUpdateInput))
+        changes = _with_units(self.body(request))
         currency = services.custom_currency_update(
             currency=custom_currency_get(ref_id), changes=changes, now=timezone.now()
         )

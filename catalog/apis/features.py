@@ -14,8 +14,10 @@ from config.wire import envelope
 
 
 class FeaturesView(ApiView):
+    request_serializers = {"post": FeatureCreateInput}
+
     def post(self, request: Request) -> Response:
-        feature = services.feature_create(**self.body(request, FeatureCreateInput), now=timezone.now())
+        feature = services.feature_create(**self.body(request), now=timezone.now())
         return envelope(feature_to_wire(feature))
 
     def get(self, request: Request) -> Response:
@@ -30,12 +32,13 @@ class FeaturesView(ApiView):
 
 
 class FeatureView(ApiView):
+    request_serializers = {"patch": FeatureUpdateInput}
+
     def get(self, request: Request, ref_id: str) -> Response:
         return envelope(feature_to_wire(feature_get(ref_id)))
 
     def patch(self, request: Request, ref_id: str) -> Response:
-        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
-        changes = self.body(request, FeatureUpdateInput)
+        changes = self.body(request)
         feature = services.feature_update(feature=feature_get(ref_id), changes=changes, now=timezone.now())
         return envelope(feature_to_wire(feature))
 

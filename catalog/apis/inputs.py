@@ -92,8 +92,12 @@ class FeatureUpdateInput(S.Serializer):
     displayName = S.CharField(max_length=255, source="display_name", required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
     enumConfiguration = EnumConfigurationInput(many=True, source="enum_configuration", required=False, allow_null=True)
-    featureUnits = S.CharField(max_length=100, source="feature_units", allow_null=True, allow_blank=True, required=False)
-    featureUnitsPlural = S.CharField(max_length=100, source="feature_units_plural", allow_null=True, allow_blank=True, required=False)
+    featureUnits = S.CharField(
+        max_length=100, source="feature_units", allow_null=True, allow_blank=True, required=False
+    )
+    featureUnitsPlural = S.CharField(
+        max_length=100, source="feature_units_plural", allow_null=True, allow_blank=True, required=False
+    )
     metadata = Metadata(allow_null=True, required=False)
     meter = MeterInput(allow_null=True, required=False)
     unitTransformation = UnitTransformationInput(source="unit_transformation", allow_null=True, required=False)

@@ -23,8 +23,6 @@ from config.wire import envelope
 
 class PackageApiView(ApiView):
     kind: ClassVar[str] = enums.PackageKind.PLAN
-    create_input: ClassVar[type[serializers.Serializer]] = inputs.PlanCreateInput
-    update_input: ClassVar[type[serializers.Serializer]] = inputs.PlanUpdateInput
 
     def package(self, ref_id: str) -> Package:
         return package_get(self.kind, ref_id)
@@ -34,8 +32,10 @@ class PackageApiView(ApiView):
 
 
 class PackagesView(PackageApiView):
+    request_serializers = {"post": inputs.PlanCreateInput}
+
     def post(self, request: Request) -> Response:
-        data = self.body(request, self.create_input)
+        data = self.body(request)
         version = services.package_create(kind=self.kind, now=timezone.now(), **data)
         return envelope(package_to_wire(version))
 
@@ -55,11 +55,13 @@ class PackagesView(PackageApiView):
 
 
 class PackageView(PackageApiView):
+    request_serializers = {"patch": inputs.PlanUpdateInput}
+
     def get(self, request: Request, ref_id: str) -> Response:
         return self.shown(self.package(ref_id))
 
     def patch(self, request: Request, ref_id: str) -> Response:
-        changes = self.body(request, self.update_input, partial=True)
+        changes = self.body(request)
         package = self.package(ref_id)
         now = timezone.now()
         status = changes.pop("status", None)
@@ -91,8 +93,10 @@ class PackageDraftView(PackageApiView):
 
 
 class PackagePublishView(PackageApiView):
+    request_serializers = {"post": inputs.PublishInput}
+
     def post(self, request: Request, ref_id: str) -> Response:
-        data = self.body(request, inputs.PublishInput)
+        data = self.body(request)
         migration_type = data.get("migration_type") or enums.MigrationType.NEW_CUSTOMERS
         services.package_publish(package=self.package(ref_id), migration_type=migration_type, now=timezone.now())
         # Moving existing subscribers (ALL_CUSTOMERS) is a job of the subscriptions app; none is queued yet.
@@ -111,8 +115,10 @@ class PackageChargesView(PackageApiView):
 
 
 class PackageEntitlementsView(PackageApiView):
+    request_serializers = {"post": inputs.EntitlementsCreateInput}
+
     def post(self, request: Request, ref_id: str) -> Response:
-        data = self.body(request, inputs.EntitlementsCreateInput)
+        data = self.body(request)
         created = entitlement_services.entitlements_create(
             package=self.package(ref_id), items=data["entitlements"], now=timezone.now()
         )
@@ -133,8 +139,10 @@ class PackageEntitlementsView(PackageApiView):
 
 
 class PackageEntitlementView(PackageApiView):
+    request_serializers = {"patch": inputs.EntitlementFieldsInput}
+
     def patch(self, request: Request, ref_id: str, entitlement_id: str) -> Response:
-        changes = self.body(request, inputs.EntitlementFieldsInput, partial=True)
+        changes = self.body(request)
         entitlement = entitlement_services.entitlement_update(
             package=self.package(ref_id), target_ref_id=entitlement_id, changes=changes, now=timezone.now()
         )
@@ -147,16 +155,21 @@ class PackageEntitlementView(PackageApiView):
         return envelope(entitlement_to_wire(entitlement))
 
 
+ADDON_INPUTS: dict[type[serializers.Serializer], type[serializers.Serializer]] = {
+    inputs.PlanCreateInput: inputs.AddonCreateInput,
+    inputs.PlanUpdateInput: inputs.AddonUpdateInput,
+}
+
+
 def addon_view(view: type[PackageApiView]) -> type[PackageApiView]:
-    """The add-on flavour of a package view."""
+    """The add-on flavour of a package view: same operation, add-on kind and add-on inputs."""
+    request_serializers = {
+        method: ADDON_INPUTS.get(serializer, serializer) for method, serializer in view.request_serializers.items()
+    }
     return type(
         f"Addon{view.__name__}",
         (view,),
-        {
-            "kind": enums.PackageKind.ADDON,
-            "create_input": inputs.AddonCreateInput,
-            "update_input": inputs.AddonUpdateInput,
-        },
+        {"kind": enums.PackageKind.ADDON, "request_serializers": request_serializers},
     )
 
 

@@ -14,8 +14,10 @@ from config.wire import envelope
 
 
 class ProductsView(ApiView):
+    request_serializers = {"post": ProductCreateInput}
+
     def post(self, request: Request) -> Response:
-        product = services.product_create(**self.body(request, ProductCreateInput), now=timezone.now())
+        product = services.product_create(**self.body(request), now=timezone.now())
         return envelope(product_to_wire(product))
 
     def get(self, request: Request) -> Response:
@@ -28,9 +30,10 @@ class ProductsView(ApiView):
 
 
 class ProductView(ApiView):
+    request_serializers = {"patch": ProductUpdateInput}
+
     def patch(self, request: Request, ref_id: str) -> Response:
-        # Not ``partial``: it would reach nested objects and drop their required keys; every top-level key is optional.
-        changes = self.body(request, ProductUpdateInput)
+        changes = self.body(request)
         rule = changes.pop("usage_reset_cutoff_rule", None)
         if rule:
             changes["usage_reset_behavior"] = rule["behavior"]
@@ -51,7 +54,9 @@ class ProductUnarchiveView(ApiView):
 
 
 class ProductDuplicateView(ApiView):
+    request_serializers = {"post": ProductDuplicateInput}
+
     def post(self, request: Request, ref_id: str) -> Response:
-        data = self.body(request, ProductDuplicateInput)
+        data = self.body(request)
         product = services.product_duplicate(product=product_get(ref_id), now=timezone.now(), **data)
         return envelope(product_to_wire(product_get(product.ref_id)))

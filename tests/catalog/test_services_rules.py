@@ -132,3 +132,28 @@ def test_a_tiered_price_without_a_flat_price_takes_its_tiers_currency(product: N
 
     assert Price.objects.get().currency == "eur"
     assert Package.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/api/v1/plans/basic", {"charges": {}}, "charges.pricingType: This field is required."),
+        (
+            "/api/v1/plans/basic",
+            {"defaultTrialConfig": {"units": "DAY"}},
+            "defaultTrialConfig.duration: This field is required.",
+        ),
+        ("/api/v1/plans/basic/entitlements/seats", {"usageLimit": 3}, "type: This field is required."),
+    ],
+)
+def test_nested_required_keys_are_enforced_on_patch(
+    product: None, api_client, path: str, body: dict, message: str
+) -> None:
+    package_create(kind=PLAN, ref_id="basic", product_ref_id="app", display_name="Basic", now=NOW)
+
+    response = api_client.patch(path, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == message
+    assert Price.objects.count() == 0
+    assert PackageVersion.objects.get().trial_duration is None
