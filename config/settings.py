@@ -133,6 +133,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {
+        "Currency": "catalog.money.Currency",
+        "CancellationTime": "catalog.enums.CancellationTime",
+        "EntitlementType": "catalog.enums.EntitlementType",
+        "EntitlementBehavior": "catalog.enums.EntitlementBehavior",
+        "UsageResetBehavior": "catalog.enums.UsageResetBehavior",
+        "CouponType": "catalog.enums.CouponType",
+    },
 }
 
 # Celery: with a broker, real workers; without one, tasks run in-process at enqueue time.
