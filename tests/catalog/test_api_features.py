@@ -9,6 +9,7 @@ import time_machine
 from rest_framework.test import APIClient
 
 from catalog.models import Feature
+from tests.wire_shapes import domain_error, validation_error, wire
 
 ID_RULE = "must be 1 to 255 characters: letters, digits and _ . : @ -, starting with a letter or digit"
 
@@ -24,24 +25,6 @@ STORAGE_METER = {
         {"conditions": [{"field": "archived", "operation": "IS_NULL"}]},
     ],
 }
-
-
-def validation_error(fields: dict[str, list[str]]) -> dict[str, Any]:
-    message = "; ".join(f"{field}: {text}" for field, texts in fields.items() for text in texts)
-    return {"error": {"code": "VALIDATION_ERROR", "message": message, "details": {"fields": fields}}}
-
-
-def domain_error(code: str, message: str, *, field: str | None = None) -> dict[str, Any]:
-    if field is None:
-        return {"error": {"code": code, "message": message, "details": {}}}
-    return {"error": {"code": code, "message": f"{field}: {message}", "details": {"field": field}}}
-
-
-def wire(model: Any) -> dict[str, Any]:
-    """The object as the server sent it, without its timestamps (asserted separately, as datetimes)."""
-    body = model.to_dict()
-    del body["createdAt"], body["updatedAt"]
-    return body
 
 
 def feature_ids(client: stigg.Stigg, **filters: Any) -> list[str]:
