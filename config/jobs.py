@@ -14,7 +14,14 @@ class PeriodicJob:
     every_seconds: float
 
 
-PERIODIC_JOBS: list[PeriodicJob] = []
+PERIODIC_JOBS: list[PeriodicJob] = [
+    # Subscriptions, in the order ``tick`` runs them: starts first (they may replace what a later job would end),
+    # renewals last (they pick up the periods that trial conversions opened).
+    PeriodicJob("subscription-starts", "subscriptions.tasks.sweep_subscription_starts", every_seconds=60),
+    PeriodicJob("subscription-trial-ends", "subscriptions.tasks.sweep_trial_ends", every_seconds=60),
+    PeriodicJob("subscription-cancellations", "subscriptions.tasks.sweep_scheduled_cancellations", every_seconds=60),
+    PeriodicJob("subscription-renewals", "subscriptions.tasks.sweep_renewals", every_seconds=60),
+]
 
 
 def beat_schedule() -> dict[str, dict[str, object]]:

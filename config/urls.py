@@ -8,8 +8,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("subscriptions.preview_urls")),
     path("api/v1/", include("catalog.urls")),
     path("api/v1/", include("customers.urls")),
+    path("api/v1/", include("subscriptions.urls")),
 ]
 
 handler400 = "config.errors.json_bad_request"

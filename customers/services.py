@@ -170,14 +170,18 @@ def customer_update(*, customer: Customer, changes: Mapping[str, Any], now: date
 
 
 def _cancel_live_subscriptions(*, customer: Customer, now: datetime) -> None:
-    """SUBSCRIPTIONS HOOK: archiving a customer cancels its live subscriptions with reason ``CustomerArchived``.
+    """Archiving a customer cancels its subscriptions now, with reason ``CustomerArchived``, through the subscription
+    state machine, inside the caller's transaction and under the customer lock it holds (provisioning takes the
+    same lock, so no subscription can be provisioned for the customer while it is being archived).
 
-    Subscriptions do not exist yet. The subscriptions issue fills this in: cancel every live subscription of
-    ``customer`` (immediately, cancel reason ``CustomerArchived``, through the subscription state machine), inside
-    the caller's transaction and under the customer lock it holds, so a subscription cannot be provisioned for the
-    customer while it is being archived. Dependencies point ``customers`` ← ``subscriptions``, so that issue either
-    moves this step into a subscriptions service that wraps ``customer_archive`` or registers it here explicitly.
+    Dependencies point ``customers`` ← ``subscriptions``: this module must not import ``subscriptions`` when it is
+    loaded (``subscriptions.models`` imports ``customers.models``). The import is therefore done here, at call
+    time, the one place where customers reach into subscriptions; every other caller of ``customer_archive``
+    (API, admin) gets the cancellation for free instead of having to remember a wrapper.
     """
+    from subscriptions.services.cancellation import subscriptions_cancel_for_archived_customer
+
+    subscriptions_cancel_for_archived_customer(customer=customer, now=now)
 
 
 @transaction.atomic

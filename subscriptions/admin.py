@@ -1,1 +1,255 @@
-"""Operator console for subscriptions (nothing registered yet)."""
+"""The subscriptions' operator console.
+
+Subscriptions are made by the API (and the jobs); here operators find them, read their terms, periods, status
+history and invoices, and cancel them with actions that call the same service as the API. Status, money and
+periods are never edited in place, and nothing is deleted. Invoices are history: read-only.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from catalog.admin_base import ServiceAdmin
+from catalog.enums import CancellationTime
+from subscriptions.enums import InvoiceStatus, SubscriptionStatus
+from subscriptions.models import (
+    Invoice,
+    InvoiceLine,
+    Subscription,
+    SubscriptionAddon,
+    SubscriptionFeatureQuantity,
+    SubscriptionStatusEvent,
+)
+from subscriptions.services.cancellation import subscription_cancel
+
+BADGE_COLORS = {
+    SubscriptionStatus.ACTIVE: "#2e7d32",
+    SubscriptionStatus.IN_TRIAL: "#1565c0",
+    SubscriptionStatus.NOT_STARTED: "#6a1b9a",
+    SubscriptionStatus.PAYMENT_PENDING: "#ef6c00",
+    SubscriptionStatus.CANCELED: "#616161",
+    SubscriptionStatus.EXPIRED: "#616161",
+    InvoiceStatus.OPEN: "#ef6c00",
+    InvoiceStatus.PAID: "#2e7d32",
+}
+
+
+def badge(status: str) -> str:
+    return format_html(
+        '<span class="subscription-badge subscription-badge-{}" style="background:{};color:#fff;padding:2px 8px;'
+        'border-radius:10px;font-size:11px;font-weight:600;white-space:nowrap">{}</span>',
+        status.lower(),
+        BADGE_COLORS.get(status, "#616161"),
+        status,
+    )
+
+
+class HistoryInline(admin.TabularInline):
+    """Rows that belong to the subscription's history: shown, never added, edited or deleted here."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        return list(self.fields or [])
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class SubscriptionAddonInline(HistoryInline):
+    model = SubscriptionAddon
+    fields = ["addon", "addon_version", "quantity"]
+    verbose_name = "add-on"
+
+
+class SubscriptionFeatureQuantityInline(HistoryInline):
+    model = SubscriptionFeatureQuantity
+    fields = ["feature", "quantity"]
+    verbose_name = "billable quantity"
+    verbose_name_plural = "billable quantities"
+
+
+class SubscriptionStatusEventInline(HistoryInline):
+    model = SubscriptionStatusEvent
+    fields = ["occurred_at", "from_status", "to_status", "reason", "actor"]
+    ordering = ["pk"]
+    verbose_name = "status change"
+
+
+class InvoiceInline(HistoryInline):
+    model = Invoice
+    fields = ["billing_reason", "status", "period_start", "period_end", "currency", "total", "created_at"]
+    ordering = ["-pk"]
+    show_change_link = True
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ServiceAdmin):
+    list_display = [
+        "ref_id",
+        "customer",
+        "plan",
+        "status_badge",
+        "billing_period",
+        "current_period_end",
+        "cancellation_date",
+        "created_at",
+    ]
+    list_filter = ["status", "product", "billing_period", "is_trial", "cancel_reason"]
+    list_select_related = ["customer", "plan"]
+    search_fields = ["ref_id", "customer__ref_id", "plan__ref_id", "resource_key"]
+    ordering = ["-created_at", "-pk"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["ref_id", "status_badge", "customer", "product", "plan", "plan_version", "resource"]}),
+        (
+            "Billing",
+            {
+                "fields": [
+                    "billing_period",
+                    "currency",
+                    "billing_country_code",
+                    "unit_quantity",
+                    "tax_percentage",
+                    "coupon",
+                    "coupon_applied_at",
+                    "payment_collection",
+                    "payment_collection_method",
+                    "billing_id",
+                ]
+            },
+        ),
+        ("Trial", {"fields": ["is_trial", "trial_end_date", "trial_end_behavior"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "start_date",
+                    "billing_cycle_anchor",
+                    "current_period_start",
+                    "current_period_end",
+                    "cancellation_date",
+                    "effective_end_date",
+                    "end_date",
+                    "cancel_reason",
+                    "replaced_by",
+                    "downgraded_from",
+                ]
+            },
+        ),
+        ("Other", {"fields": ["metadata", "created_at", "updated_at"]}),
+    ]
+    inlines = [
+        SubscriptionAddonInline,
+        SubscriptionFeatureQuantityInline,
+        InvoiceInline,
+        SubscriptionStatusEventInline,
+    ]
+    actions = ["cancel_now", "cancel_at_period_end"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Subscription | None = None) -> list[str]:
+        return [name for _, options in self.fieldsets for name in options["fields"]]
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, subscription: Subscription) -> str:
+        return badge(subscription.status)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Subscription | None = None) -> bool:
+        # Read-only here: subscriptions change through the API, the jobs and the actions below.
+        return False
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("subscriptions.change_subscription")
+
+    def _cancel(self, request: HttpRequest, cancellation_time: str) -> Callable[[Subscription, datetime], str]:
+        actor = f"admin:{request.user.get_username()}"
+
+        def cancel(subscription: Subscription, now: datetime) -> str:
+            subscription_cancel(subscription=subscription, now=now, actor=actor, cancellation_time=cancellation_time)
+            return subscription.ref_id
+
+        return cancel
+
+    @admin.action(description="Cancel selected subscriptions now", permissions=["cancel"])
+    def cancel_now(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        self.run_service(request, queryset, self._cancel(request, CancellationTime.IMMEDIATE), done="Cancelled")
+
+    @admin.action(description="Cancel selected subscriptions at the end of their period", permissions=["cancel"])
+    def cancel_at_period_end(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        self.run_service(
+            request,
+            queryset,
+            self._cancel(request, CancellationTime.END_OF_BILLING_PERIOD),
+            done="Scheduled to end at period end",
+        )
+
+
+class InvoiceLineInline(HistoryInline):
+    model = InvoiceLine
+    fields = ["position", "description", "quantity", "unit_price", "amount", "currency"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ServiceAdmin):
+    list_display = [
+        "billing_ref",
+        "subscription",
+        "billing_reason",
+        "status_badge",
+        "period_start",
+        "period_end",
+        "total",
+        "currency",
+        "created_at",
+    ]
+    list_filter = ["status", "billing_reason", "currency"]
+    list_select_related = ["subscription"]
+    search_fields = ["subscription__ref_id", "subscription__customer__ref_id", "idempotency_key"]
+    ordering = ["-created_at", "-pk"]
+    date_hierarchy = "created_at"
+    fields = [
+        "subscription",
+        "status_badge",
+        "billing_reason",
+        "period_start",
+        "period_end",
+        "currency",
+        "subtotal",
+        "discount",
+        "tax",
+        "total",
+        "tax_percentage",
+        "coupon_ref_id",
+        "idempotency_key",
+        "created_at",
+        "paid_at",
+    ]
+    readonly_fields = fields
+    inlines = [InvoiceLineInline]
+
+    @admin.display(description="invoice", ordering="pk")
+    def billing_ref(self, invoice: Invoice) -> str:
+        return invoice.billing_ref
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, invoice: Invoice) -> str:
+        return badge(invoice.status)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
+        return False

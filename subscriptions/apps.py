@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class SubscriptionsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'subscriptions'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "subscriptions"

@@ -1,0 +1,31 @@
+"""Subscription errors with stable codes (mapped to HTTP by ``config.errors``)."""
+
+from config.errors import Conflict, DuplicateId, IllegalStateChange, InvalidInput, NotFound
+
+
+class SubscriptionNotFound(NotFound):
+    code = "SUBSCRIPTION_NOT_FOUND"
+
+
+class DuplicateSubscriptionId(DuplicateId):
+    code = "DUPLICATE_ID"
+
+
+class IllegalSubscriptionTransition(IllegalStateChange):
+    """A status change the state machine (``subscriptions.states``) does not allow."""
+
+    code = "ILLEGAL_SUBSCRIPTION_TRANSITION"
+
+
+class InvalidSubscriptionInput(InvalidInput):
+    code = "VALIDATION_ERROR"
+
+
+class TrialNotAvailable(Conflict):
+    """A trial was asked for explicitly, but the customer already had one for this product."""
+
+    code = "TRIAL_ALREADY_USED"
+
+
+class InvoiceNotOpen(Conflict):
+    code = "INVOICE_NOT_OPEN"

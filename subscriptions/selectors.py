@@ -1,0 +1,111 @@
+"""Subscription reads: lookups for the API and the admin, the due-work queries of the jobs.
+
+The "due" conditions are ``Q`` objects used twice: by the sweepers to select ids, and by the per-item services to
+re-check, on the locked row, that the item is still due. One definition, so the two cannot disagree.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from catalog.models import Price
+from subscriptions.enums import SubscriptionStatus as Status
+from subscriptions.errors import SubscriptionNotFound
+from subscriptions.models import LIVE_STATUSES, Invoice, Subscription
+
+# --- the API's reads ------------------------------------------------------------------------------------------------
+
+PRICES_FOR_WIRE = Price.objects.select_related("feature", "top_up_currency", "credit_rate_currency")
+
+
+def subscriptions_for_wire() -> QuerySet[Subscription]:
+    """Subscriptions with everything ``subscriptions.apis.wire`` reads, in a fixed number of queries per page:
+    the row with its customer, plan, version, product, resource and coupon; the plan's prices; the add-ons with
+    their prices; the coupon's amounts; the id of the latest invoice (fetched by ``latest_invoices``)."""
+    latest_invoice = Invoice.objects.filter(subscription=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    return (
+        Subscription.objects.select_related("customer", "plan", "plan_version", "product", "resource", "coupon")
+        .prefetch_related(
+            Prefetch("plan_version__prices", queryset=PRICES_FOR_WIRE),
+            "addons__addon",
+            Prefetch("addons__addon_version__prices", queryset=PRICES_FOR_WIRE),
+            "coupon__amounts_off",
+        )
+        .annotate(latest_invoice_id=Subquery(latest_invoice))
+    )
+
+
+def subscription_get(ref_id: str) -> Subscription:
+    """The subscription with this id, ready for the wire. ``SubscriptionNotFound`` (404) otherwise."""
+    subscription = subscriptions_for_wire().filter(ref_id=ref_id).first()
+    if subscription is None:
+        raise SubscriptionNotFound(f"Subscription {ref_id} not found")
+    return subscription
+
+
+def subscription_list(
+    *,
+    customer_ref_id: str | None = None,
+    plan_ref_id: str | None = None,
+    resource_ref_id: str | None = None,
+    pricing_types: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    created_at: dict | None = None,
+) -> QuerySet[Subscription]:
+    """Subscriptions matching every given filter (ids match exactly; unknown ids match nothing). The caller pages
+    it in primary-key order, which is creation order."""
+    queryset = subscriptions_for_wire()
+    if customer_ref_id:
+        queryset = queryset.filter(customer__ref_id=customer_ref_id)
+    if plan_ref_id:
+        queryset = queryset.filter(plan__ref_id=plan_ref_id)
+    if resource_ref_id:
+        queryset = queryset.filter(resource__ref_id=resource_ref_id)
+    if pricing_types:
+        queryset = queryset.filter(plan_version__pricing_type__in=list(pricing_types))
+    if statuses:
+        queryset = queryset.filter(status__in=list(statuses))
+    return queryset.filter(**(created_at or {}))
+
+
+def latest_invoices(subscriptions: Iterable[Subscription]) -> dict[int, Invoice]:
+    """The latest invoice of each subscription (annotated by ``subscriptions_for_wire``), by subscription pk. One
+    query."""
+    by_invoice = {subscription.latest_invoice_id: subscription.pk for subscription in subscriptions}  # type: ignore[attr-defined]
+    by_invoice.pop(None, None)
+    invoices = Invoice.objects.in_bulk(list(by_invoice))
+    return {by_invoice[invoice_pk]: invoice for invoice_pk, invoice in invoices.items()}
+
+
+# --- due work -------------------------------------------------------------------------------------------------------
+
+
+def start_due(now: datetime) -> Q:
+    """Provisioned to start later, and the start has come."""
+    return Q(status=Status.NOT_STARTED, start_date__lte=now)
+
+
+def trial_end_due(now: datetime) -> Q:
+    """In trial and the trial is over, unless a cancellation comes first (the cancellation job ends those)."""
+    return Q(status=Status.IN_TRIAL, trial_end_date__lte=now) & (
+        Q(cancellation_date__isnull=True) | Q(cancellation_date__gt=F("trial_end_date"))
+    )
+
+
+def cancellation_due(now: datetime) -> Q:
+    """Live, with a scheduled end that has come."""
+    return Q(status__in=LIVE_STATUSES, cancellation_date__lte=now)
+
+
+def renewal_due(now: datetime) -> Q:
+    """Active, with a billing period that is over, and not ending at (or before) that period's end."""
+    return Q(status=Status.ACTIVE, billing_period__isnull=False, current_period_end__lte=now) & (
+        Q(cancellation_date__isnull=True) | Q(cancellation_date__gt=F("current_period_end"))
+    )
+
+
+def subscription_ids_due(due: Q, *, after_pk: int = 0, limit: int) -> list[int]:
+    """Up to ``limit`` ids of subscriptions matching ``due``, above ``after_pk``, in primary-key order (a keyset
+    page, so a sweeper walks every due row once even while rows change under it)."""
+    return list(Subscription.objects.filter(due, pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)[:limit])

@@ -1,0 +1,191 @@
+"""What happens to subscriptions as time passes: starts, trial ends, scheduled cancellations, renewals.
+
+One service per kind of due work, each for one subscription. Each locks what it changes and re-checks, on the
+locked row, that the work is still due (the ``*_due`` conditions of ``subscriptions.selectors``), so running a job
+twice, or on two workers at once, does the work once; invoices are keyed by the period they bill. Each returns
+what it changed, or nothing when there was nothing (left) to do.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from catalog.enums import TrialEndBehavior
+from subscriptions import periods, states
+from subscriptions.enums import CancelReason, InvoiceBillingReason
+from subscriptions.enums import SubscriptionStatus as Status
+from subscriptions.models import Subscription
+from subscriptions.selectors import cancellation_due, renewal_due, start_due, trial_end_due
+from subscriptions.services.common import (
+    creation_key,
+    end_subscription,
+    invoice_period,
+    lock_due,
+    quote_input_of,
+    renewal_key,
+    replaced_by_new,
+)
+from subscriptions.services.provisioning import apply_end_setup
+
+# A subscription whose renewals fell far behind (the jobs did not run) catches up this many periods per run.
+MAX_PERIODS_PER_RUN = 36
+
+
+def _end_replaced(subscription: Subscription, *, as_trial: bool, ended_at: datetime, now: datetime, actor: str) -> None:
+    """End what ``subscription`` replaces now that it takes its slot, as a trial or not (provisioning rules 2, 3)."""
+    replaced = replaced_by_new(
+        customer_id=subscription.customer_id,
+        product_id=subscription.product_id,
+        resource_key=subscription.resource_key,
+        plan_id=subscription.plan_id,
+        is_trial=as_trial,
+        exclude_pk=subscription.pk,
+    )
+    for other, reason in replaced:
+        end_subscription(subscription_id=other.pk, reason=reason, ended_at=ended_at, now=now, actor=actor)
+
+
+@transaction.atomic
+def subscription_start(*, subscription_id: int, now: datetime) -> Subscription | None:
+    """A subscription provisioned to start later, whose start date has come, becomes ``ACTIVE`` (or ``IN_TRIAL``).
+
+    It ends what it replaces (as provisioning would have), and a paid non-trial one gets its first invoice
+    (``SUBSCRIPTION_CREATION``, key ``creation:{subscription}``) for the period stored at provisioning.
+    Locks the customer, then the subscription.
+    """
+    actor = "job:subscription-start"
+    subscription = lock_due(subscription_id, start_due(now))
+    if subscription is None:
+        return None
+    to_status = Status.IN_TRIAL if subscription.is_trial else Status.ACTIVE
+    _end_replaced(subscription, as_trial=subscription.is_trial, ended_at=subscription.start_date, now=now, actor=actor)
+    subscription = states.subscription_transition(
+        subscription_id=subscription.pk, to_status=to_status, reason="start date reached", actor=actor, now=now
+    )
+    if not subscription.is_trial:
+        invoice_period(
+            subscription=subscription,
+            quote=quote_input_of(subscription),
+            billing_reason=InvoiceBillingReason.SUBSCRIPTION_CREATION,
+            idempotency_key=creation_key(subscription),
+            now=now,
+        )
+    return subscription
+
+
+@transaction.atomic
+def subscription_end_trial(*, subscription_id: int, now: datetime) -> Subscription | None:
+    """A trial that is over: ``CONVERT_TO_PAID`` makes it ``ACTIVE`` with billing anchored at the trial's end, a
+    first period from there and its invoice (``BILLING_CYCLE``, key ``renewal:{subscription}:{trial end}``); it
+    ends the slot's paid subscription it now replaces. ``CANCEL_SUBSCRIPTION`` cancels it (``TRIAL_ENDED``) and
+    applies the product's end setup. Locks the customer, then the subscription.
+    """
+    actor = "job:trial-end"
+    subscription = lock_due(subscription_id, trial_end_due(now))
+    if subscription is None:
+        return None
+    trial_ended_at = subscription.trial_end_date
+    assert trial_ended_at is not None  # the due condition (and a check constraint) guarantee it
+    if subscription.trial_end_behavior == TrialEndBehavior.CANCEL_SUBSCRIPTION:
+        ended = end_subscription(
+            subscription_id=subscription.pk,
+            reason=CancelReason.TRIAL_ENDED,
+            ended_at=trial_ended_at,
+            now=now,
+            actor=actor,
+        )
+        apply_end_setup(ended=ended, now=now, actor=actor)
+        return ended
+    _end_replaced(subscription, as_trial=False, ended_at=trial_ended_at, now=now, actor=actor)
+    period_end = None
+    if subscription.billing_period is not None:
+        period_end = periods.next_billing_boundary(
+            anchor=trial_ended_at, billing_period=subscription.billing_period, after=trial_ended_at
+        )
+    subscription = states.subscription_transition(
+        subscription_id=subscription.pk,
+        to_status=Status.ACTIVE,
+        reason="trial ended: converted to paid",
+        actor=actor,
+        now=now,
+        changes={
+            "is_trial": False,
+            "billing_cycle_anchor": trial_ended_at,
+            "current_period_start": trial_ended_at if period_end else None,
+            "current_period_end": period_end,
+        },
+    )
+    invoice_period(
+        subscription=subscription,
+        quote=quote_input_of(subscription),
+        billing_reason=InvoiceBillingReason.BILLING_CYCLE,
+        idempotency_key=renewal_key(subscription, trial_ended_at),
+        now=now,
+    )
+    return subscription
+
+
+@transaction.atomic
+def subscription_end_scheduled(*, subscription_id: int, now: datetime) -> Subscription | None:
+    """A live subscription whose scheduled end (``cancellation_date``) has come is cancelled as of that date.
+
+    When a subscription provisioned to start then replaces it (``replaced_by``), the reason is
+    ``UPGRADE_OR_DOWNGRADE`` (``TRIAL_CONVERTED`` for a trial) and the replacement takes over; otherwise it is
+    ``ScheduledCancellation`` and the product's end setup applies. Locks the customer, then the subscription.
+    """
+    actor = "job:scheduled-cancellation"
+    subscription = lock_due(subscription_id, cancellation_due(now))
+    if subscription is None:
+        return None
+    ended_at = subscription.cancellation_date
+    assert ended_at is not None  # the due condition guarantees it
+    if subscription.replaced_by_id is not None:
+        reason = CancelReason.TRIAL_CONVERTED if subscription.is_trial else CancelReason.UPGRADE_OR_DOWNGRADE
+        return end_subscription(subscription_id=subscription.pk, reason=reason, ended_at=ended_at, now=now, actor=actor)
+    ended = end_subscription(
+        subscription_id=subscription.pk,
+        reason=CancelReason.SCHEDULED_CANCELLATION,
+        ended_at=ended_at,
+        now=now,
+        actor=actor,
+    )
+    apply_end_setup(ended=ended, now=now, actor=actor)
+    return ended
+
+
+@transaction.atomic
+def subscription_renew(*, subscription_id: int, now: datetime) -> int:
+    """Move an active subscription whose period is over to its next period(s) and invoice each one.
+
+    The next period runs from the stored period's end to the next boundary of the billing cycle anchor
+    (``periods.next_billing_boundary``, month ends clamped from the anchor). Each period is invoiced
+    (``BILLING_CYCLE``) with the coupon while it lasts; idempotency key ``renewal:{subscription}:{period start}``.
+    Stops before a period the subscription will not reach (a scheduled end at or before its start). Locks the
+    subscription row only. Returns the number of periods renewed (0 when it was not, or no longer, due).
+    """
+    subscription = Subscription.objects.select_for_update().filter(renewal_due(now), pk=subscription_id).first()
+    if subscription is None:
+        return 0
+    assert subscription.billing_period is not None and subscription.billing_cycle_anchor is not None
+    quote = quote_input_of(subscription)
+    renewed = 0
+    while renewed < MAX_PERIODS_PER_RUN:
+        period_start = subscription.current_period_end
+        assert period_start is not None
+        subscription.current_period_start = period_start
+        subscription.current_period_end = periods.next_billing_boundary(
+            anchor=subscription.billing_cycle_anchor, billing_period=subscription.billing_period, after=period_start
+        )
+        subscription.updated_at = now
+        subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
+        invoice_period(
+            subscription=subscription,
+            quote=quote,
+            billing_reason=InvoiceBillingReason.BILLING_CYCLE,
+            idempotency_key=renewal_key(subscription, period_start),
+            now=now,
+        )
+        renewed += 1
+        if not Subscription.objects.filter(renewal_due(now), pk=subscription.pk).exists():
+            break
+    return renewed

@@ -1,0 +1,130 @@
+"""Races with real threads on PostgreSQL: provisioning serialises per customer, jobs renew and invoice once."""
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from io import StringIO
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+
+from subscriptions import tasks
+from subscriptions.models import LIVE_STATUSES, Invoice, Subscription
+from subscriptions.services.lifecycle import subscription_renew
+from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
+]
+
+THREADS = 8
+NOW = datetime(2027, 1, 31, 10, tzinfo=UTC)
+RENEWAL_DUE = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def catalog() -> None:
+    catalog_for_subscriptions()
+    customer("customer-1")
+
+
+def race(work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
+    """Run ``work(index)`` in ``THREADS`` threads released together; return what they returned and raised."""
+    barrier = threading.Barrier(THREADS)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            results.append(work(index))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_concurrent_provisions_for_one_customer_and_product_leave_one_live_subscription() -> None:
+    plans = ["plan-basic", "plan-free"]
+
+    def provision_one(index: int) -> Subscription:
+        request = ProvisionRequest(
+            customer_ref_id="customer-1",
+            plan_ref_id=plans[index % 2],
+            billing_period="MONTHLY" if index % 2 == 0 else None,
+        )
+        return subscription_provision(request=request, now=NOW, actor="test").subscription
+
+    results, errors = race(provision_one)
+
+    assert errors == []
+    assert len(results) == THREADS
+    assert Subscription.objects.filter(status__in=LIVE_STATUSES).count() == 1
+    assert sorted(Subscription.objects.values_list("status", "cancel_reason")) == sorted(
+        [("ACTIVE", None)] + [("CANCELED", "UPGRADE_OR_DOWNGRADE")] * (THREADS - 1)
+    )
+
+
+def test_concurrent_provisions_with_one_id_make_one_subscription() -> None:
+    def provision_one(index: int) -> Subscription:
+        return provision("plan-basic", now=NOW, billing_period="MONTHLY", ref_id="sub-1")
+
+    results, errors = race(provision_one)
+
+    assert errors == []
+    assert {subscription.pk for subscription in results} == {Subscription.objects.get().pk}
+    assert Invoice.objects.count() == 1
+
+
+def test_parallel_renewals_renew_and_invoice_once() -> None:
+    subscription = provision("plan-basic", now=NOW, billing_period="MONTHLY")
+
+    results, errors = race(lambda index: subscription_renew(subscription_id=subscription.pk, now=RENEWAL_DUE))
+
+    assert errors == []
+    assert sorted(results) == [0] * (THREADS - 1) + [1]
+    assert Invoice.objects.filter(billing_reason="BILLING_CYCLE").count() == 1
+    assert Subscription.objects.get().current_period_end == datetime(2027, 3, 31, 10, tzinfo=UTC)
+
+
+def test_parallel_ticks_renew_and_invoice_once() -> None:
+    subscriptions = [provision("plan-basic", now=NOW, billing_period="MONTHLY")]
+    for index in range(2, 5):
+        customer(f"customer-{index}")
+        subscriptions.append(
+            provision("plan-basic", now=NOW, billing_period="MONTHLY", customer_ref_id=f"customer-{index}")
+        )
+
+    with time_machine.travel(RENEWAL_DUE, tick=False):
+        _, errors = race(lambda index: call_command("tick", stdout=StringIO()))
+
+    assert errors == []
+    assert Invoice.objects.filter(billing_reason="BILLING_CYCLE").count() == len(subscriptions)
+    assert set(Subscription.objects.values_list("current_period_end", flat=True)) == {
+        datetime(2027, 3, 31, 10, tzinfo=UTC)
+    }
+
+
+def test_parallel_sweeps_renew_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tasks, "CHUNK_SIZE", 1)
+    for index in range(2, 6):
+        customer(f"customer-{index}")
+        provision("plan-basic", now=NOW, billing_period="MONTHLY", customer_ref_id=f"customer-{index}")
+
+    with time_machine.travel(RENEWAL_DUE, tick=False):
+        _, errors = race(lambda index: tasks.sweep_renewals())
+
+    assert errors == []
+    assert Invoice.objects.filter(billing_reason="BILLING_CYCLE").count() == 4
