@@ -21,6 +21,8 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("subscription-trial-ends", "subscriptions.tasks.sweep_trial_ends", every_seconds=60),
     PeriodicJob("subscription-cancellations", "subscriptions.tasks.sweep_scheduled_cancellations", every_seconds=60),
     PeriodicJob("subscription-renewals", "subscriptions.tasks.sweep_renewals", every_seconds=60),
+    # Entitlements: evaluation already ignores ended promotions; this writes their ``Expired`` status.
+    PeriodicJob("promotion-expiries", "entitlements.tasks.sweep_promotion_expiries", every_seconds=60),
 ]
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("subscriptions.preview_urls")),
     path("api/v1/", include("catalog.urls")),
+    path("api/v1/", include("entitlements.urls")),
     path("api/v1/", include("customers.urls")),
     path("api/v1/", include("subscriptions.urls")),
 ]

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class EntitlementsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'entitlements'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "entitlements"

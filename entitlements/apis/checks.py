@@ -1,0 +1,54 @@
+"""C8 and C9 (contract §3.1): a customer's entitlements and one entitlement check.
+
+Both read the grants through ``customer_grants`` and ask the engine; denials are 200 answers with an
+``accessDeniedReason`` (an unknown customer or feature included). Only malformed queries are 400s.
+
+A check by ``currencyId`` (the CREDIT side) answers ``isGranted: false`` with ``accessDeniedReason: Unknown``
+until the credits app provides balances (after the customer-level denials, which apply as for features).
+"""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.views import ApiView
+from config.wire import envelope
+from entitlements import evaluation
+from entitlements.apis.inputs import EntitlementCheckQuery
+from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
+from entitlements.selectors import currency_info, customer_grants, feature_info
+
+# Usage of the current window: metering provides it; until then every feature has used nothing.
+NO_USAGE = Decimal(0)
+
+
+class CustomerEntitlementsView(ApiView):
+    def get(self, request: Request, ref_id: str) -> Response:
+        now = timezone.now()
+        grants = customer_grants(
+            customer_ref_id=ref_id, resource_ref_id=request.query_params.get("resourceId") or None, now=now
+        )
+        return envelope(entitlements_state_to_wire(evaluation.entitlements_state(grants, now=now)))
+
+
+class CustomerEntitlementCheckView(ApiView):
+    def get(self, request: Request, ref_id: str) -> Response:
+        query = EntitlementCheckQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        now = timezone.now()
+        grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
+        if params.get("currency_ref_id"):
+            credit = evaluation.check_credit(grants, currency=currency_info(params["currency_ref_id"]))
+            return envelope(credit_decision_to_wire(credit, now=now))
+        decision = evaluation.check(
+            grants,
+            feature=feature_info(params["feature_ref_id"]),
+            now=now,
+            current_usage=NO_USAGE,
+            requested_usage=params.get("requested_usage"),
+            requested_values=params["requested_values"],
+        )
+        return envelope(decision_to_wire(decision))

@@ -1,0 +1,287 @@
+"""Entitlement reads: the grants a customer holds (for the engine), features and currencies to check against,
+and promotional entitlements for the API, the admin and the expiry sweeper."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from catalog import enums as catalog_enums
+from catalog.models import CustomCurrency, Feature, PackageEntitlement, PackageVersion
+from customers.models import Customer, CustomerResource
+from entitlements.enums import PromoStatus
+from entitlements.errors import PromotionalEntitlementNotFound
+from entitlements.evaluation import CurrencyInfo, CustomerGrants, FeatureInfo, Grant, GrantSource, SourceKind
+from entitlements.models import PromotionalEntitlement
+from subscriptions.enums import SubscriptionStatus
+from subscriptions.models import Subscription, SubscriptionAddon
+
+# Subscriptions that grant access. (PAYMENT_PENDING waits for a payment and grants nothing yet.)
+GRANTING_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.IN_TRIAL)
+
+
+def feature_info_of(feature: Feature) -> FeatureInfo:
+    return FeatureInfo(
+        ref_id=feature.ref_id,
+        display_name=feature.display_name,
+        status=feature.status,
+        feature_type=feature.feature_type,
+        meter_type=feature.meter_type,
+    )
+
+
+def feature_info(ref_id: str) -> FeatureInfo | None:
+    """The feature to check, or ``None`` when there is no such feature. One query."""
+    feature = Feature.objects.filter(ref_id=ref_id).first()
+    return feature_info_of(feature) if feature is not None else None
+
+
+def currency_info(ref_id: str) -> CurrencyInfo:
+    """The custom currency to check credits in (the active one with this id); an unknown id is described by the id
+    itself, since a credit check answers in the body either way. One query."""
+    currency = CustomCurrency.objects.filter(ref_id=ref_id, archived_at__isnull=True).first()
+    if currency is None:
+        return CurrencyInfo(ref_id=ref_id, display_name=ref_id)
+    return CurrencyInfo(
+        ref_id=currency.ref_id,
+        display_name=currency.display_name,
+        description=currency.description,
+        metadata=currency.metadata or {},
+        unit_singular=currency.unit_singular,
+        unit_plural=currency.unit_plural,
+    )
+
+
+# --- the engine's input -----------------------------------------------------------------------------------------------
+
+
+def _feature_entitlements() -> QuerySet[PackageEntitlement]:
+    return PackageEntitlement.objects.filter(type=catalog_enums.EntitlementType.FEATURE).select_related("feature")
+
+
+def promotions_in_force(now: datetime) -> Q:
+    """Promotions that grant at ``now``: current (not revoked or replaced), active, started and not yet ended."""
+    return Q(revoked_at__isnull=True, status=PromoStatus.ACTIVE, start_date__lte=now) & (
+        Q(end_date__isnull=True) | Q(end_date__gt=now)
+    )
+
+
+def _subscription_scope(resource_ref_id: str | None) -> Q:
+    """Customer-level subscriptions always; a resource's subscriptions only when that resource is asked for."""
+    if resource_ref_id:
+        return Q(resource_key="") | Q(resource_key=resource_ref_id)
+    return Q(resource_key="")
+
+
+def _package_grant(
+    entitlement: PackageEntitlement,
+    source: GrantSource,
+    subscription: Subscription,
+    *,
+    quantity: int = 1,
+    depth: int = 0,
+) -> Grant:
+    changes_at = subscription.cancellation_date
+    if subscription.status == SubscriptionStatus.IN_TRIAL and subscription.trial_end_date is not None:
+        changes_at = min(filter(None, [subscription.trial_end_date, subscription.cancellation_date]))
+    return Grant(
+        feature=feature_info_of(entitlement.feature),  # type: ignore[arg-type]
+        source=source,
+        is_granted=entitlement.is_granted,
+        behavior=entitlement.behavior,
+        usage_limit=entitlement.usage_limit,
+        has_unlimited_usage=entitlement.has_unlimited_usage,
+        has_soft_limit=entitlement.has_soft_limit,
+        reset_period=entitlement.reset_period,
+        reset_anchor=entitlement.reset_anchor,
+        enum_values=tuple(entitlement.enum_values or ()),
+        quantity=quantity,
+        inheritance_depth=depth,
+        usage_anchor=subscription.start_date,
+        changes_at=changes_at,
+        updated_at=entitlement.updated_at,
+    )
+
+
+def _subscription_grants(subscription: Subscription, parents: dict[int, PackageVersion]) -> list[Grant]:
+    """The plan's entitlements, its parent chain's (nearest first), and each add-on's with its quantity."""
+    ref_id = subscription.ref_id
+    in_trial = subscription.status == SubscriptionStatus.IN_TRIAL
+    plan_source = GrantSource(SourceKind.TRIAL if in_trial else SourceKind.PLAN, subscription.plan.ref_id, ref_id)
+    version = subscription.plan_version
+    grants = [
+        _package_grant(entitlement, plan_source, subscription)
+        for entitlement in version.feature_entitlements  # type: ignore[attr-defined]
+    ]
+    seen = {subscription.plan_id}
+    parent_id, depth = version.parent_plan_id, 1
+    while parent_id is not None and parent_id in parents and parent_id not in seen:
+        seen.add(parent_id)
+        parent = parents[parent_id]
+        source = GrantSource(SourceKind.PARENT_PLAN, parent.package.ref_id, ref_id)
+        grants += [
+            _package_grant(entitlement, source, subscription, depth=depth)
+            for entitlement in parent.feature_entitlements  # type: ignore[attr-defined]
+        ]
+        parent_id, depth = parent.parent_plan_id, depth + 1
+    for addon in subscription.addons.all():
+        source = GrantSource(SourceKind.ADDON, addon.addon.ref_id, ref_id)
+        grants += [
+            _package_grant(entitlement, source, subscription, quantity=addon.quantity)
+            for entitlement in addon.addon_version.feature_entitlements  # type: ignore[attr-defined]
+        ]
+    return grants
+
+
+def _parent_versions(subscriptions: Iterable[Subscription]) -> dict[int, PackageVersion]:
+    """The latest published version of every plan of the products whose subscribed plans inherit, by package: the
+    whole parent chain in one query (parents are plans of the same product), whatever its depth."""
+    product_ids = {
+        subscription.product_id for subscription in subscriptions if subscription.plan_version.parent_plan_id
+    }
+    if not product_ids:
+        return {}
+    versions = (
+        PackageVersion.objects.filter(
+            package__product_id__in=product_ids, package__kind=catalog_enums.PackageKind.PLAN, is_latest=True
+        )
+        .select_related("package")
+        .prefetch_related(Prefetch("entitlements", queryset=_feature_entitlements(), to_attr="feature_entitlements"))
+    )
+    return {version.package_id: version for version in versions}
+
+
+def _promotion_grant(promotion: PromotionalEntitlement) -> Grant:
+    return Grant(
+        feature=feature_info_of(promotion.feature),
+        source=GrantSource(SourceKind.PROMOTIONAL, promotion.ref_id),
+        usage_limit=promotion.usage_limit,
+        has_unlimited_usage=promotion.has_unlimited_usage,
+        has_soft_limit=promotion.has_soft_limit,
+        reset_period=promotion.reset_period,
+        reset_anchor=promotion.reset_anchor,
+        enum_values=tuple(promotion.enum_values or ()),
+        usage_anchor=promotion.start_date,
+        expires_at=promotion.end_date,
+        updated_at=promotion.updated_at,
+    )
+
+
+def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: datetime) -> CustomerGrants:
+    """Everything the engine needs to answer for a customer (and resource), in at most 8 queries however many
+    subscriptions, add-ons, parents and promotions there are:
+
+    1. the customer, archived or not, with whether ``resource_ref_id`` is one of its resources;
+    2. its live subscriptions (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is
+       asked for, with plan and plan version; 3. the plan versions' feature entitlements; 4. the add-ons with their
+       versions; 5. the add-ons' feature entitlements; 6-7. when a subscribed plan inherits, the latest published
+       plan versions of its product with their feature entitlements (the parent chain); 8. the promotions in force
+       at ``now``.
+
+    An unknown or archived customer, or an unknown resource, stops after query 1.
+    """
+    resource_exists = Exists(CustomerResource.objects.filter(customer=OuterRef("pk"), ref_id=resource_ref_id or ""))
+    customer = (
+        Customer.objects.filter(ref_id=customer_ref_id)
+        .annotate(resource_exists=resource_exists)
+        .only("pk", "archived_at")
+        .first()
+    )
+    if customer is None:
+        return CustomerGrants(customer_found=False)
+    if customer.is_archived:
+        return CustomerGrants(customer_found=True, customer_archived=True)
+    if resource_ref_id and not customer.resource_exists:  # type: ignore[attr-defined]
+        return CustomerGrants(customer_found=True, resource_found=False)
+    subscriptions = list(
+        Subscription.objects.filter(_subscription_scope(resource_ref_id), customer_id=customer.pk)
+        .filter(status__in=GRANTING_STATUSES)
+        .select_related("plan", "plan_version")
+        .prefetch_related(
+            Prefetch("plan_version__entitlements", queryset=_feature_entitlements(), to_attr="feature_entitlements"),
+            Prefetch(
+                "addons", queryset=SubscriptionAddon.objects.select_related("addon", "addon_version").order_by("pk")
+            ),
+            Prefetch(
+                "addons__addon_version__entitlements",
+                queryset=_feature_entitlements(),
+                to_attr="feature_entitlements",
+            ),
+        )
+        .order_by("pk")
+    )
+    parents = _parent_versions(subscriptions)
+    grants = [grant for subscription in subscriptions for grant in _subscription_grants(subscription, parents)]
+    promotions = (
+        PromotionalEntitlement.objects.filter(promotions_in_force(now), customer_id=customer.pk)
+        .select_related("feature")
+        .order_by("pk")
+    )
+    grants += [_promotion_grant(promotion) for promotion in promotions]
+    return CustomerGrants(
+        customer_found=True,
+        subscription_ref_ids=tuple(subscription.ref_id for subscription in subscriptions),
+        grants=tuple(grants),
+    )
+
+
+# --- promotional entitlements -----------------------------------------------------------------------------------------
+
+
+def promotion_status(promotion: PromotionalEntitlement, *, now: datetime) -> str:
+    """The status the API shows: an ended promotion is ``Expired`` even before the sweeper has written it."""
+    if promotion.status == PromoStatus.ACTIVE and promotion.end_date is not None and promotion.end_date <= now:
+        return PromoStatus.EXPIRED
+    return promotion.status
+
+
+def _status_filter(status: str, now: datetime) -> Q:
+    ended = Q(end_date__isnull=False, end_date__lte=now)
+    if status == PromoStatus.ACTIVE:
+        return Q(status=PromoStatus.ACTIVE) & ~ended
+    if status == PromoStatus.EXPIRED:
+        return Q(status=PromoStatus.EXPIRED) | (Q(status=PromoStatus.ACTIVE) & ended)
+    return Q(status=status)
+
+
+def promotional_entitlement_list(
+    *, customer: Customer, now: datetime, statuses: Iterable[str] = (), created_at: dict | None = None
+) -> QuerySet[PromotionalEntitlement]:
+    """The customer's current promotions (revoked and replaced ones are history, not listed), filtered by the
+    status ``promotion_status`` shows. One query per page (the feature is joined)."""
+    queryset = PromotionalEntitlement.objects.select_related("feature").filter(
+        customer=customer, revoked_at__isnull=True
+    )
+    statuses = list(statuses)
+    if statuses:
+        condition = Q()
+        for status in statuses:
+            condition |= _status_filter(status, now)
+        queryset = queryset.filter(condition)
+    return queryset.filter(**(created_at or {}))
+
+
+def promotional_entitlement_current(*, customer: Customer, feature: Feature) -> PromotionalEntitlement:
+    """The customer's current promotion of ``feature``; ``PromotionalEntitlementNotFound`` (404) otherwise."""
+    promotion = (
+        PromotionalEntitlement.objects.select_related("feature", "customer")
+        .filter(customer=customer, feature=feature, revoked_at__isnull=True)
+        .first()
+    )
+    if promotion is None:
+        raise PromotionalEntitlementNotFound(
+            f"Customer {customer.ref_id} has no promotional entitlement for feature {feature.ref_id}"
+        )
+    return promotion
+
+
+def expiry_due(now: datetime) -> Q:
+    """Current promotions still marked ``Active`` whose end has come."""
+    return Q(status=PromoStatus.ACTIVE, revoked_at__isnull=True, end_date__isnull=False, end_date__lte=now)
+
+
+def promotion_ids_due(due: Q, *, after_pk: int = 0, limit: int) -> list[int]:
+    """Up to ``limit`` ids matching ``due`` above ``after_pk``, in primary-key order (a keyset page)."""
+    return list(
+        PromotionalEntitlement.objects.filter(due, pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,228 @@
+"""``customer_grants`` against the database: what it gathers from each source, its scope, its query count."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pytest_django import DjangoAssertNumQueries
+
+from catalog.services.products import product_create
+from customers.selectors import customer_get
+from customers.services import customer_archive
+from entitlements import services
+from entitlements.evaluation import AccessDeniedReason, CustomerGrants, effective_entitlements, entitlements_state
+from entitlements.selectors import customer_grants
+from tests.entitlements.builders import CATALOG_AT, catalog_for_entitlements, customer, feature, package, provision
+
+NOW = datetime(2024, 3, 10, 9, tzinfo=UTC)
+STARTED = datetime(2024, 2, 1, 12, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog(db: None) -> None:
+    catalog_for_entitlements()
+    customer("customer-1")
+
+
+def summary(grants: CustomerGrants, now: datetime = NOW) -> dict[str, tuple[Any, ...]]:
+    """Per feature: (granted, limit, unlimited, enum values, sources as "KIND id")."""
+    return {
+        ref_id: (
+            value.is_granted,
+            value.usage_limit,
+            value.has_unlimited_usage,
+            value.enum_values,
+            [f"{source.kind} {source.ref_id}" for source in value.sources],
+        )
+        for ref_id, value in sorted(effective_entitlements(grants.grants, now=now).items())
+    }
+
+
+def grant_promotion(ref_id: str, *, at: datetime, customer_ref_id: str = "customer-1", **fields: Any) -> None:
+    services.promotional_entitlements_grant(
+        customer=customer_get(customer_ref_id),
+        grants=[services.PromotionGrant(feature_ref_id=ref_id, **{"period": "1 month", **fields})],
+        now=at,
+        actor="test",
+    )
+
+
+def test_plan_parent_and_add_ons_of_a_subscription(catalog: None) -> None:
+    provision("plan-pro", now=STARTED, addons=[("addon-seats", 2), ("addon-calls", 1)])
+
+    grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
+
+    assert grants.subscription_ref_ids != ()
+    assert summary(grants) == {
+        "api-calls": (True, 5000, False, (), ["ADDON addon-calls"]),
+        "seats": (True, 30, False, (), ["PLAN plan-pro", "ADDON addon-seats"]),
+        "sso": (True, None, False, (), ["PLAN plan-pro"]),
+        "storage": (True, 10, False, (), ["PARENT_PLAN plan-basic"]),
+        "support-tier": (True, None, False, ("email",), ["PLAN plan-pro"]),
+    }
+
+
+def test_the_whole_parent_chain_nearest_first(catalog: None) -> None:
+    provision("plan-enterprise", now=STARTED)
+
+    grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
+
+    assert summary(grants) == {
+        "api-calls": (True, 1000, False, (), ["PARENT_PLAN plan-basic"]),
+        "seats": (True, None, True, (), ["PLAN plan-enterprise"]),
+        "sso": (True, None, False, (), ["PARENT_PLAN plan-pro"]),
+        "storage": (True, 10, False, (), ["PARENT_PLAN plan-basic"]),
+        "support-tier": (True, None, False, ("priority",), ["PLAN plan-enterprise"]),
+    }
+    seats = next(
+        grant for grant in grants.grants if grant.source.ref_id == "plan-basic" and grant.feature.ref_id == "seats"
+    )
+    assert seats.inheritance_depth == 2
+
+
+def test_a_trial_is_its_own_source_and_reports_its_end(catalog: None) -> None:
+    subscription = provision("plan-pro", now=STARTED, trial=True)
+
+    grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=STARTED + timedelta(days=1))
+    sso = effective_entitlements(grants.grants, now=STARTED)["sso"]
+
+    assert subscription.trial_end_date == STARTED + timedelta(days=14)
+    assert ([f"{source.kind} {source.ref_id}" for source in sso.sources], sso.changes_at) == (
+        ["TRIAL plan-pro"],
+        subscription.trial_end_date,
+    )
+
+
+def test_metered_usage_counts_from_the_subscription_start(catalog: None) -> None:
+    provision("plan-basic", now=STARTED)
+
+    state = entitlements_state(customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW), now=NOW)
+    calls = next(decision for decision in state.entitlements if decision.feature.ref_id == "api-calls")  # type: ignore[union-attr]
+
+    assert calls.usage_period is not None
+    assert (calls.usage_period.anchor, calls.usage_period.start, calls.usage_period.end) == (
+        STARTED,
+        datetime(2024, 3, 1, 12, tzinfo=UTC),
+        datetime(2024, 4, 1, 12, tzinfo=UTC),
+    )
+
+
+def test_resource_scope(catalog: None) -> None:
+    provision("plan-basic", now=STARTED)
+    provision("plan-site", now=STARTED, resource_ref_id="site-1")
+
+    customer_level = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
+    site = customer_grants(customer_ref_id="customer-1", resource_ref_id="site-1", now=NOW)
+    unknown = customer_grants(customer_ref_id="customer-1", resource_ref_id="site-2", now=NOW)
+
+    assert "site-analytics" not in summary(customer_level)
+    assert len(customer_level.subscription_ref_ids) == 1
+    assert summary(site)["site-analytics"] == (True, None, False, (), ["PLAN plan-site"])
+    assert "seats" in summary(site)
+    assert len(site.subscription_ref_ids) == 2
+    assert unknown == CustomerGrants(customer_found=True, resource_found=False)
+
+
+def test_unknown_and_archived_customers(catalog: None) -> None:
+    archived = customer("customer-archived")
+    customer_archive(customer=archived, now=NOW)
+
+    assert customer_grants(customer_ref_id="nobody", resource_ref_id=None, now=NOW) == CustomerGrants(
+        customer_found=False
+    )
+    assert customer_grants(customer_ref_id="customer-archived", resource_ref_id=None, now=NOW) == CustomerGrants(
+        customer_found=True, customer_archived=True
+    )
+
+
+def test_ended_subscriptions_grant_nothing(catalog: None) -> None:
+    provision("plan-basic", now=STARTED)
+    provision("plan-enterprise", now=STARTED + timedelta(days=1))  # ends plan-basic (UPGRADE_OR_DOWNGRADE)
+
+    grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
+
+    assert len(grants.subscription_ref_ids) == 1
+    assert {source.ref_id for grant in grants.grants for source in [grant.source] if grant.source.kind == "PLAN"} == {
+        "plan-enterprise"
+    }
+
+
+def test_only_promotions_in_force_are_gathered(catalog: None) -> None:
+    grant_promotion("sso", at=NOW - timedelta(days=40))  # ended 9 days ago, still marked Active
+    grant_promotion("seats", at=NOW - timedelta(days=1), usage_limit=7)
+    grant_promotion("storage", at=NOW - timedelta(days=1), usage_limit=1)
+    services.promotional_entitlement_revoke(
+        customer=customer_get("customer-1"), feature_ref_id="storage", now=NOW, actor="test"
+    )
+    grant_promotion("support-tier", at=NOW + timedelta(hours=1), period="lifetime", enum_values=["priority"])
+
+    grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
+
+    assert grants.subscription_ref_ids == ()
+    assert [(grant.feature.ref_id, grant.usage_limit) for grant in grants.grants] == [("seats", 7)]
+    assert grants.grants[0].expires_at == datetime(2024, 4, 9, 9, tzinfo=UTC)
+
+
+# --- a fixed number of queries ------------------------------------------------------------------------------------
+
+
+def extra_product(index: int) -> None:
+    """Another product with a two-level plan chain and an add-on, so a customer can hold one more subscription."""
+    product = f"product-extra-{index}"
+    product_create(ref_id=product, display_name=product, now=CATALOG_AT)
+    package("ADDON", f"addon-extra-{index}", [feature("seats", usage_limit=1)], product=product)
+    package("PLAN", f"plan-extra-{index}-base", [feature("storage", usage_limit=index)], product=product)
+    package(
+        "PLAN",
+        f"plan-extra-{index}",
+        [feature("sso"), feature("seats", usage_limit=index)],
+        product=product,
+        parent_plan_ref_id=f"plan-extra-{index}-base",
+        compatible_addon_ref_ids=[f"addon-extra-{index}"],
+    )
+
+
+def holdings(customer_ref_id: str, *, products: int, promotions: list[str]) -> None:
+    customer(customer_ref_id)
+    provision("plan-site", now=STARTED, customer_ref_id=customer_ref_id, resource_ref_id="site-1")
+    for index in range(products):
+        provision(
+            f"plan-extra-{index}", now=STARTED, customer_ref_id=customer_ref_id, addons=[(f"addon-extra-{index}", 2)]
+        )
+    for ref_id in promotions:
+        grant_promotion(ref_id, at=STARTED, customer_ref_id=customer_ref_id, usage_limit=3)
+
+
+@pytest.mark.parametrize("resource_ref_id", [None, "site-1"])
+def test_query_count_does_not_grow_with_what_the_customer_holds(
+    catalog: None, django_assert_num_queries: DjangoAssertNumQueries, resource_ref_id: str | None
+) -> None:
+    for index in range(4):
+        extra_product(index)
+    holdings("small", products=1, promotions=["seats"])
+    holdings("large", products=4, promotions=["seats", "storage"])
+    now = STARTED + timedelta(days=1)
+
+    with django_assert_num_queries(8):
+        small = customer_grants(customer_ref_id="small", resource_ref_id=resource_ref_id, now=now)
+    with django_assert_num_queries(8):
+        large = customer_grants(customer_ref_id="large", resource_ref_id=resource_ref_id, now=now)
+
+    site = 1 if resource_ref_id else 0
+    assert (len(small.subscription_ref_ids), len(large.subscription_ref_ids)) == (1 + site, 4 + site)
+    assert summary(large, now)["seats"][1] == 3 + 2  # plan-extra-3 (3) + its add-on x2; promotion of 3 is less
+    assert summary(large, now)["storage"][1] == 3  # plan-extra-3-base (3) and the promotion (3)
+
+
+def test_fewer_queries_when_there_is_nothing_to_fetch(
+    catalog: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    with django_assert_num_queries(1):
+        customer_grants(customer_ref_id="nobody", resource_ref_id=None, now=NOW)
+    with django_assert_num_queries(1):
+        customer_grants(customer_ref_id="customer-1", resource_ref_id="site-9", now=NOW)
+    with django_assert_num_queries(3):
+        grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
+    assert entitlements_state(grants, now=NOW).access_denied_reason == AccessDeniedReason.NO_ACTIVE_SUBSCRIPTION
