@@ -16,11 +16,15 @@ class PeriodicJob:
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     # Subscriptions, in the order ``tick`` runs them: starts first (they may replace what a later job would end),
-    # renewals last (they pick up the periods that trial conversions opened).
+    # scheduled updates after the ends (the updates of a subscription that ended are cancelled, not run), renewals
+    # last (they pick up the periods that trial conversions opened, and wait for the updates due by then).
     PeriodicJob("subscription-starts", "subscriptions.tasks.sweep_subscription_starts", every_seconds=60),
     PeriodicJob("subscription-trial-ends", "subscriptions.tasks.sweep_trial_ends", every_seconds=60),
     PeriodicJob("subscription-cancellations", "subscriptions.tasks.sweep_scheduled_cancellations", every_seconds=60),
+    PeriodicJob("subscription-scheduled-updates", "subscriptions.tasks.sweep_scheduled_updates", every_seconds=60),
     PeriodicJob("subscription-renewals", "subscriptions.tasks.sweep_renewals", every_seconds=60),
+    # Plan migrations (publishing with ALL_CUSTOMERS) drive themselves; this resumes those whose tasks were lost.
+    PeriodicJob("plan-migrations-stalled", "subscriptions.tasks.sweep_stalled_plan_migrations", every_seconds=300),
     # Entitlements: evaluation already ignores ended promotions; this writes their ``Expired`` status.
     PeriodicJob("promotion-expiries", "entitlements.tasks.sweep_promotion_expiries", every_seconds=60),
 ]

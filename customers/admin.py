@@ -3,6 +3,9 @@
 Customers are provisioned and edited through the API; here operators find them (by id, name or email), read
 their profile and resources, and archive or unarchive them with actions that call the same services as the API.
 Nothing is edited in place and nothing is deleted: subscriptions and invoices keep pointing at customers.
+The page's subscriptions (an inline) and its "Provision a subscription" action are added by the subscriptions app
+(``subscriptions.admin_customers`` extends ``CustomerAdmin`` and registers it in its place): this app must not
+import that one.
 """
 
 from collections.abc import Callable

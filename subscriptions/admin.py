@@ -7,24 +7,31 @@ periods are never edited in place, and nothing is deleted. Invoices are history:
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from catalog.admin_base import ServiceAdmin
 from catalog.enums import CancellationTime
-from subscriptions.enums import InvoiceStatus, SubscriptionStatus
+from subscriptions.enums import InvoiceStatus, MigrationTime, ScheduleStatus, SubscriptionStatus
 from subscriptions.models import (
     Invoice,
     InvoiceLine,
+    PlanMigration,
+    PlanMigrationFailure,
     Subscription,
     SubscriptionAddon,
     SubscriptionFeatureQuantity,
     SubscriptionStatusEvent,
 )
 from subscriptions.services.cancellation import subscription_cancel
+from subscriptions.services.migration import subscription_migrate_to_latest
+from subscriptions.services.scheduled_updates import scheduled_updates_cancel
 
 BADGE_COLORS = {
     SubscriptionStatus.ACTIVE: "#2e7d32",
@@ -35,7 +42,49 @@ BADGE_COLORS = {
     SubscriptionStatus.EXPIRED: "#616161",
     InvoiceStatus.OPEN: "#ef6c00",
     InvoiceStatus.PAID: "#2e7d32",
+    PlanMigration.Status.PENDING: "#6a1b9a",
+    PlanMigration.Status.RUNNING: "#1565c0",
+    PlanMigration.Status.DONE: "#2e7d32",
+    PlanMigration.Status.FAILED: "#c62828",
 }
+
+
+def action_form_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    action: str,
+    title: str,
+    intro: str,
+    form: forms.Form,
+    submit: str,
+) -> TemplateResponse:
+    """The intermediate page of an action that needs a small form; it posts back to the same action."""
+    return TemplateResponse(
+        request,
+        "admin/subscriptions/action_form.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "opts": model_admin.opts,
+            "items": queryset.order_by("pk"),
+            "form": form,
+            "action": action,
+            "submit": submit,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+class MigrateToLatestForm(forms.Form):
+    when = forms.ChoiceField(
+        choices=MigrationTime.choices,
+        initial=MigrationTime.IMMEDIATE,
+        help_text="IMMEDIATE: now, the price difference prorated for the rest of the period. END_OF_BILLING_PERIOD: "
+        "scheduled for the end of the current period.",
+    )
 
 
 def badge(status: str) -> str:
@@ -155,7 +204,7 @@ class SubscriptionAdmin(ServiceAdmin):
         InvoiceInline,
         SubscriptionStatusEventInline,
     ]
-    actions = ["cancel_now", "cancel_at_period_end"]
+    actions = ["cancel_now", "cancel_at_period_end", "migrate_to_latest", "cancel_scheduled_updates"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Subscription | None = None) -> list[str]:
         return [name for _, options in self.fieldsets for name in options["fields"]]
@@ -172,6 +221,9 @@ class SubscriptionAdmin(ServiceAdmin):
         return False
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("subscriptions.change_subscription")
+
+    def has_migrate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("subscriptions.change_subscription")
 
     def _cancel(self, request: HttpRequest, cancellation_time: str) -> Callable[[Subscription, datetime], str]:
@@ -195,6 +247,43 @@ class SubscriptionAdmin(ServiceAdmin):
             self._cancel(request, CancellationTime.END_OF_BILLING_PERIOD),
             done="Scheduled to end at period end",
         )
+
+    @admin.action(description="Migrate selected subscriptions to the latest versions", permissions=["migrate"])
+    def migrate_to_latest(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> HttpResponse | None:
+        form = MigrateToLatestForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return action_form_page(
+                self,
+                request,
+                queryset,
+                action="migrate_to_latest",
+                title="Migrate to the latest versions",
+                intro="Each subscription moves to the latest published version of its plan and add-ons.",
+                form=form,
+                submit="Migrate",
+            )
+        when = form.cleaned_data["when"]
+        actor = f"admin:{request.user.get_username()}"
+
+        def migrate(subscription: Subscription, now: datetime) -> str:
+            migrated = subscription_migrate_to_latest(subscription_id=subscription.pk, now=now, when=when, actor=actor)
+            return f"{migrated.ref_id} (plan v{migrated.plan_version.version_number})"
+
+        done = "Migrated" if when == MigrationTime.IMMEDIATE else "Migration scheduled for period end"
+        self.run_service(request, queryset, migrate, done=done)
+        return None
+
+    @admin.action(description="Cancel the scheduled updates of selected subscriptions", permissions=["migrate"])
+    def cancel_scheduled_updates(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        actor = f"admin:{request.user.get_username()}"
+
+        def cancel(subscription: Subscription, now: datetime) -> str:
+            cancelled = scheduled_updates_cancel(
+                subscription_id=subscription.pk, status=ScheduleStatus.SCHEDULED, now=now, actor=actor
+            )
+            return f"{subscription.ref_id} ({cancelled})"
+
+        self.run_service(request, queryset, cancel, done="Scheduled updates cancelled")
 
 
 class InvoiceLineInline(HistoryInline):
@@ -253,3 +342,89 @@ class InvoiceAdmin(ServiceAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
         return False
+
+
+# Plan migrations: the jobs moving subscribers to a version published with ALL_CUSTOMERS. Watched, not driven, here.
+
+
+class PlanMigrationFailureInline(HistoryInline):
+    model = PlanMigrationFailure
+    fields = ["subscription", "code", "message", "occurred_at"]
+    ordering = ["pk"]
+    verbose_name = "subscription not migrated"
+    verbose_name_plural = "subscriptions not migrated"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PlanMigrationFailure]:
+        return super().get_queryset(request).select_related("subscription")
+
+
+@admin.register(PlanMigration)
+class PlanMigrationAdmin(admin.ModelAdmin):
+    """Read-only: the job runs itself (``subscriptions.services.plan_migrations``); a stalled one is resumed by the
+    ``plan-migrations-stalled`` periodic job. The progress bar counts migrated and failed subscriptions."""
+
+    list_display = [
+        "package",
+        "target",
+        "status_badge",
+        "progress",
+        "migrated",
+        "failed",
+        "total",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "package__kind"]
+    list_select_related = ["package", "target_version"]
+    search_fields = ["package__ref_id"]
+    ordering = ["-created_at", "-pk"]
+    fields = [
+        "package",
+        "target",
+        "status_badge",
+        "progress",
+        "total",
+        "migrated",
+        "failed",
+        "error",
+        "cursor",
+        "batch",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+    inlines = [PlanMigrationFailureInline]
+
+    @admin.display(description="target version", ordering="target_version__version_number")
+    def target(self, migration: PlanMigration) -> str:
+        return f"v{migration.target_version.version_number}"
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, migration: PlanMigration) -> str:
+        return badge(migration.status)
+
+    @admin.display(description="progress")
+    def progress(self, migration: PlanMigration) -> str:
+        processed = migration.migrated + migration.failed
+        percent = 100 if migration.total == 0 else min(100, processed * 100 // migration.total)
+        return format_html(
+            '<progress class="plan-migration-progress" value="{}" max="100"></progress> {} / {} ({}%)',
+            percent,
+            processed,
+            migration.total,
+            percent,
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+from subscriptions import admin_customers  # noqa: E402, F401  (the customer page's subscriptions and actions)

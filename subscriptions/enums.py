@@ -68,3 +68,38 @@ class InvoiceBillingReason(models.TextChoices):
     MANUAL = "MANUAL"
     MINIMUM_INVOICE_AMOUNT_EXCEEDED = "MINIMUM_INVOICE_AMOUNT_EXCEEDED"
     OTHER = "OTHER"
+
+
+class ScheduleStrategy(models.TextChoices):
+    """When an update that is a downgrade takes effect (S3 ``scheduleStrategy``)."""
+
+    END_OF_BILLING_PERIOD = "END_OF_BILLING_PERIOD"
+    END_OF_BILLING_MONTH = "END_OF_BILLING_MONTH"
+    IMMEDIATE = "IMMEDIATE"
+
+
+class MigrationTime(models.TextChoices):
+    END_OF_BILLING_PERIOD = "END_OF_BILLING_PERIOD"
+    IMMEDIATE = "IMMEDIATE"
+
+
+class ScheduleStatus(models.TextChoices):
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    SCHEDULED = "SCHEDULED"
+    CANCELED = "CANCELED"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class ScheduleType(models.TextChoices):
+    DOWNGRADE = "DOWNGRADE"
+    PLAN = "PLAN"
+    BILLING_PERIOD = "BILLING_PERIOD"
+    UNIT_AMOUNT = "UNIT_AMOUNT"
+    RECURRING_CREDITS = "RECURRING_CREDITS"
+    PRICE_OVERRIDE = "PRICE_OVERRIDE"
+    ADDON = "ADDON"
+    COUPON = "COUPON"
+    MIGRATE_TO_LATEST = "MIGRATE_TO_LATEST"
+    ADDITIONAL_META_DATA = "ADDITIONAL_META_DATA"
+    BILLING_INFO_METADATA = "BILLING_INFO_METADATA"

@@ -29,3 +29,16 @@ class TrialNotAvailable(Conflict):
 
 class InvoiceNotOpen(Conflict):
     code = "INVOICE_NOT_OPEN"
+
+
+class SubscriptionNotMigrated(Conflict):
+    """A plan migration job asked to move a subscription to the latest version, and it stayed where it was."""
+
+    code = "NOT_MIGRATED"
+
+
+class SubscriptionNotUpdatable(Conflict):
+    """An update, migration or scheduled change that the subscription's state does not allow (it has ended, or
+    its end is owned by the subscription replacing it)."""
+
+    code = "SUBSCRIPTION_NOT_UPDATABLE"

@@ -218,3 +218,105 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class PlanMigration(models.Model):
+    """A job moving every subscription on an older version of a plan or add-on to a version published with
+    ``ALL_CUSTOMERS`` (``subscriptions.services.plan_migrations``). One per package and target version.
+
+    It walks the subscriptions to migrate in primary-key order, a batch at a time, each batch fanned out in chunks.
+    ``cursor`` is the last subscription pk of the last batch whose every chunk completed: after a crash the job
+    starts again from there. The batch in flight is ``batch_end`` (its last pk), its number of chunks and a bit per
+    completed chunk, so a chunk delivered twice completes once. ``migrated`` and ``failed`` count subscriptions,
+    each exactly once (a failure is a ``PlanMigrationFailure`` row); ``updated_at`` moves with every item, so a
+    job whose ``updated_at`` stops moving is stalled and the sweeper resumes it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING"
+        RUNNING = "RUNNING"
+        DONE = "DONE"
+        FAILED = "FAILED"
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="+")
+    target_version = models.ForeignKey(PackageVersion, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0, help_text="Subscriptions on older versions when the job started.")
+    migrated = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    cursor = models.BigIntegerField(default=0, help_text="Last subscription pk of the last completed batch.")
+    batch = models.PositiveIntegerField(default=0, help_text="Number of the batch in flight (or of the last one).")
+    batch_end = models.BigIntegerField(null=True, blank=True)
+    batch_chunks = models.PositiveSmallIntegerField(default=0)
+    batch_chunks_done = models.PositiveIntegerField(default=0, help_text="One bit per completed chunk.")
+    error = models.CharField(max_length=500, blank=True, default="", help_text="Why the job stopped (FAILED).")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["package", "target_version"], name="plan_migration_once_per_version"),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="plan_migration_stalled")]
+
+    def __str__(self) -> str:
+        return f"{self.package} → v{self.target_version.version_number}"
+
+
+class PlanMigrationFailure(models.Model):
+    """A subscription a ``PlanMigration`` could not migrate, and why. Recorded once; the job does not retry it (an
+    operator can, with the subscription's "Migrate to latest" action)."""
+
+    migration = models.ForeignKey(PlanMigration, on_delete=models.PROTECT, related_name="failures")
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=64)
+    message = models.CharField(max_length=500)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["migration", "subscription"], name="plan_migration_failure_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription}: {self.code}"
+
+
+class SubscriptionScheduledUpdate(models.Model):
+    """A change to a subscription that takes effect later: a downgrade deferred by its ``scheduleStrategy``, or a
+    migration at the end of the billing period. Shown in the subscription's ``futureUpdates``.
+
+    ``payload`` holds the change in service terms (``subscriptions.services.updates.UpdateRequest``; decimals as
+    strings), one row per kind of change (``schedule_type``), so a later request for the same field supersedes
+    exactly the rows it overrides. The scheduled-updates job runs the rows that are due; rows only move from
+    ``SCHEDULED`` to ``DONE``, ``CANCELED`` or ``FAILED`` and are never deleted.
+    """
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="scheduled_updates")
+    schedule_type = models.CharField(max_length=32, choices=enums.ScheduleType.choices)
+    status = models.CharField(
+        max_length=16, choices=enums.ScheduleStatus.choices, default=enums.ScheduleStatus.SCHEDULED
+    )
+    execute_at = models.DateTimeField()
+    payload = models.JSONField(default=dict, blank=True)
+    created_by = models.CharField(max_length=255, help_text="api, admin:<username> or job:<name>")
+    created_at = models.DateTimeField()
+    # When it left SCHEDULED (done, canceled or failed), by whom, and why when it did not run.
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.CharField(max_length=255, null=True, blank=True)
+    outcome = models.CharField(max_length=500, null=True, blank=True)
+
+    class Meta:
+        ordering = ["subscription_id", "execute_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "schedule_type"],
+                condition=Q(status=enums.ScheduleStatus.SCHEDULED),
+                name="scheduled_update_one_pending_per_type",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "execute_at"], name="scheduled_update_due")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_type} at {self.execute_at:%Y-%m-%d %H:%M} ({self.status})"

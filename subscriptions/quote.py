@@ -120,10 +120,11 @@ def _price_point(price: Price, version: PackageVersion) -> PricePoint:
 
 
 def _recurring_prices(version: PackageVersion) -> list[Price]:
+    # Prices prefetched with their feature (the renewal job prefetches them for a whole chunk) save the query.
+    prefetched = "prices" in getattr(version, "_prefetched_objects_cache", {})
+    prices = version.prices.all() if prefetched else version.prices.select_related("feature")
     return [
-        price
-        for price in version.prices.select_related("feature")
-        if not price.is_overage and price.billing_cadence == enums.BillingCadence.RECURRING
+        price for price in prices if not price.is_overage and price.billing_cadence == enums.BillingCadence.RECURRING
     ]
 
 

@@ -7,23 +7,30 @@ re-check, on the locked row, that the item is still due. One definition, so the 
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from catalog.models import Price
+from subscriptions.enums import ScheduleStatus
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import SubscriptionNotFound
-from subscriptions.models import LIVE_STATUSES, Invoice, Subscription
+from subscriptions.models import LIVE_STATUSES, Invoice, Subscription, SubscriptionScheduledUpdate
 
 # --- the API's reads ------------------------------------------------------------------------------------------------
 
 PRICES_FOR_WIRE = Price.objects.select_related("feature", "top_up_currency", "credit_rate_currency")
+# The scheduled updates a subscription shows as ``futureUpdates``: those still to happen.
+PENDING_UPDATE_STATUSES = (ScheduleStatus.SCHEDULED, ScheduleStatus.PENDING_PAYMENT)
 
 
 def subscriptions_for_wire() -> QuerySet[Subscription]:
     """Subscriptions with everything ``subscriptions.apis.wire`` reads, in a fixed number of queries per page:
     the row with its customer, plan, version, product, resource and coupon; the plan's prices; the add-ons with
-    their prices; the coupon's amounts; the id of the latest invoice (fetched by ``latest_invoices``)."""
+    their prices; the coupon's amounts; the pending scheduled updates (``pending_updates``); the id of the latest
+    invoice (fetched by ``latest_invoices``)."""
     latest_invoice = Invoice.objects.filter(subscription=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    pending_updates = SubscriptionScheduledUpdate.objects.filter(status__in=PENDING_UPDATE_STATUSES).order_by(
+        "execute_at", "pk"
+    )
     return (
         Subscription.objects.select_related("customer", "plan", "plan_version", "product", "resource", "coupon")
         .prefetch_related(
@@ -31,6 +38,7 @@ def subscriptions_for_wire() -> QuerySet[Subscription]:
             "addons__addon",
             Prefetch("addons__addon_version__prices", queryset=PRICES_FOR_WIRE),
             "coupon__amounts_off",
+            Prefetch("scheduled_updates", queryset=pending_updates, to_attr="pending_updates"),
         )
         .annotate(latest_invoice_id=Subquery(latest_invoice))
     )
@@ -99,10 +107,24 @@ def cancellation_due(now: datetime) -> Q:
 
 
 def renewal_due(now: datetime) -> Q:
-    """Active, with a billing period that is over, and not ending at (or before) that period's end."""
-    return Q(status=Status.ACTIVE, billing_period__isnull=False, current_period_end__lte=now) & (
-        Q(cancellation_date__isnull=True) | Q(cancellation_date__gt=F("current_period_end"))
+    """Active, with a billing period that is over, and not ending at (or before) that period's end; and no
+    scheduled update due by that end (it runs first, so the next period is invoiced on the updated terms)."""
+    update_first = SubscriptionScheduledUpdate.objects.filter(
+        subscription=OuterRef("pk"), status=ScheduleStatus.SCHEDULED, execute_at__lte=OuterRef("current_period_end")
     )
+    return (
+        Q(status=Status.ACTIVE, billing_period__isnull=False, current_period_end__lte=now)
+        & (Q(cancellation_date__isnull=True) | Q(cancellation_date__gt=F("current_period_end")))
+        & ~Q(Exists(update_first))
+    )
+
+
+def scheduled_update_due(now: datetime) -> Q:
+    """Has a scheduled update whose time has come."""
+    due = SubscriptionScheduledUpdate.objects.filter(
+        subscription=OuterRef("pk"), status=ScheduleStatus.SCHEDULED, execute_at__lte=now
+    )
+    return Q(Exists(due))
 
 
 def subscription_ids_due(due: Q, *, after_pk: int = 0, limit: int) -> list[int]:

@@ -2,8 +2,12 @@
 
 Each kind of due work has a sweeper and a worker task. The sweeper selects the ids that are due, in keyset
 batches, and fans them out in chunks of ``CHUNK_SIZE`` ids, enqueued when its transaction commits. The worker
-task calls the per-item service for each id of its chunk; those services lock and re-check, so a chunk delivered
-twice, or swept twice, does its work once. ``now`` is read here, at the edge.
+task calls the per-item service for each id of its chunk (renewals: the chunk service, one transaction per
+chunk); those services lock and re-check, so a chunk delivered twice, or swept twice, does its work once. ``now``
+is read here, at the edge.
+
+Plan migrations (publishing with ``ALL_CUSTOMERS``) drive themselves: a batch task fans out chunk tasks, the
+chunk that completes a batch queues the next one; a sweeper resumes the jobs whose tasks were lost.
 """
 
 import logging
@@ -15,9 +19,10 @@ from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.models import PackageVersion
 from config.errors import DomainError
 from subscriptions import selectors
-from subscriptions.services import lifecycle
+from subscriptions.services import lifecycle, plan_migrations, scheduled_updates
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +77,13 @@ def end_scheduled_subscriptions(subscription_ids: list[int]) -> None:
 
 @shared_task(**RETRY)
 def renew_subscriptions(subscription_ids: list[int]) -> None:
-    _each(subscription_ids, lifecycle.subscription_renew)
+    # The whole chunk in one transaction; it falls back to one transaction per subscription when one is refused.
+    lifecycle.subscriptions_renew(subscription_ids=subscription_ids, now=timezone.now())
+
+
+@shared_task(**RETRY)
+def run_scheduled_updates(subscription_ids: list[int]) -> None:
+    _each(subscription_ids, scheduled_updates.subscription_run_scheduled_updates)
 
 
 @shared_task
@@ -91,5 +102,56 @@ def sweep_scheduled_cancellations() -> int:
 
 
 @shared_task
+def sweep_scheduled_updates() -> int:
+    return _fan_out(selectors.scheduled_update_due, run_scheduled_updates)
+
+
+@shared_task
 def sweep_renewals() -> int:
     return _fan_out(selectors.renewal_due, renew_subscriptions)
+
+
+# --- plan migrations (publishing with ALL_CUSTOMERS) ---------------------------------------------------------------
+
+
+def start_plan_migration(version: PackageVersion, now: datetime) -> str:
+    """The catalog's publish hook for ``ALL_CUSTOMERS`` (registered in ``SubscriptionsConfig.ready``): record the
+    job inside the publish transaction and queue its first batch when that commits. Returns the job's id, the
+    API's ``taskId``."""
+    migration = plan_migrations.plan_migration_start(version=version, now=now)
+    transaction.on_commit(lambda: run_plan_migration.delay(migration.pk))
+    return str(migration.pk)
+
+
+@shared_task(**RETRY)
+def run_plan_migration(migration_id: int, resume: bool = False) -> None:
+    """Take the job's next batch and fan its chunks out after commit (``resume``: only if the job stalled)."""
+    with transaction.atomic():
+        batch = plan_migrations.plan_migration_next_batch(migration_id=migration_id, now=timezone.now(), resume=resume)
+        if batch is None:
+            return
+        for index, chunk in enumerate(batch.chunks):
+            transaction.on_commit(
+                lambda index=index, chunk=chunk: migrate_plan_migration_chunk.delay(
+                    migration_id, batch.number, index, chunk
+                )
+            )
+
+
+@shared_task(**RETRY)
+def migrate_plan_migration_chunk(migration_id: int, batch: int, index: int, subscription_ids: list[int]) -> None:
+    """Move one chunk's subscriptions; the chunk that completes its batch queues the next batch."""
+    completed = plan_migrations.plan_migration_run_chunk(
+        migration_id=migration_id, batch=batch, index=index, subscription_ids=subscription_ids, now=timezone.now()
+    )
+    if completed:
+        transaction.on_commit(lambda: run_plan_migration.delay(migration_id))
+
+
+@shared_task
+def sweep_stalled_plan_migrations() -> int:
+    """Resume, from their cursor, the unfinished plan migrations whose tasks were lost (a crash)."""
+    stalled = plan_migrations.plan_migration_ids_stalled(now=timezone.now())
+    for migration_id in stalled:
+        transaction.on_commit(lambda migration_id=migration_id: run_plan_migration.delay(migration_id, resume=True))
+    return len(stalled)

@@ -6,11 +6,18 @@ The preview route (``subscriptions.preview_urls``) is included by ``config.urls`
 
 from django.urls import path
 
-from subscriptions.apis import subscriptions
+from subscriptions.apis import subscriptions, updates
 
 urlpatterns = [
     path("subscriptions", subscriptions.SubscriptionsView.as_view()),
-    path("subscriptions/<str:ref_id>", subscriptions.SubscriptionView.as_view()),
+    path("subscriptions/<str:ref_id>", updates.SubscriptionDetailView.as_view()),
+    path("subscriptions/<str:ref_id>/preview", updates.SubscriptionUpdatePreviewView.as_view()),
+    path("subscriptions/<str:ref_id>/migrate", updates.SubscriptionMigrateView.as_view()),
+    path("subscriptions/<str:ref_id>/future-update/schedule", updates.SubscriptionScheduledUpdatesCancelView.as_view()),
+    path(
+        "subscriptions/<str:ref_id>/future-update/pending-payment",
+        updates.SubscriptionPendingPaymentUpdatesCancelView.as_view(),
+    ),
     path("subscriptions/<str:ref_id>/cancel", subscriptions.SubscriptionCancelView.as_view()),
     path("subscriptions/<str:ref_id>/invoice/paid", subscriptions.SubscriptionInvoicePaidView.as_view()),
 ]

@@ -98,9 +98,11 @@ class PackagePublishView(PackageApiView):
     def post(self, request: Request, ref_id: str) -> Response:
         data = self.body(request)
         migration_type = data.get("migration_type") or enums.MigrationType.NEW_CUSTOMERS
-        services.package_publish(package=self.package(ref_id), migration_type=migration_type, now=timezone.now())
-        # Moving existing subscribers (ALL_CUSTOMERS) is a job of the subscriptions app; none is queued yet.
-        return envelope({"taskId": None})
+        publication = services.package_publish_with_task(
+            package=self.package(ref_id), migration_type=migration_type, now=timezone.now()
+        )
+        # ALL_CUSTOMERS: the id of the job moving existing subscribers (queued on commit); else None.
+        return envelope({"taskId": publication.task_id})
 
 
 class PackageChargesView(PackageApiView):

@@ -1,6 +1,7 @@
 """Plans and add-ons as versioned packages: create (as a draft), edit the draft, publish, new draft, archive."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -193,12 +194,40 @@ def _validate_publishable(version: PackageVersion) -> None:
         raise CannotPublish(f"entitlements use archived feature(s) {', '.join(archived_features)}")
 
 
-@transaction.atomic
-def package_publish(*, package: Package, migration_type: str, now: datetime) -> PackageVersion:
-    """Make the draft the latest published version; older versions stay as they are for their subscribers.
+# Publishing with ALL_CUSTOMERS moves existing subscribers to the new version, which is the subscriptions app's job;
+# catalog must not import that app (dependencies point catalog <- customers <- subscriptions). So the subscriptions
+# app registers its starter here when it loads (``SubscriptionsConfig.ready``). The starter is called inside the
+# publish transaction (a publish that rolls back starts nothing), queues its work with ``transaction.on_commit``
+# and returns the job's id, the API's ``taskId``.
+SubscriberMigrationStarter = Callable[[PackageVersion, datetime], str]
+_subscriber_migration_starter: list[SubscriberMigrationStarter] = []
 
-    Locks the package row. 409 when there is no draft or the draft is not publishable. ``ALL_CUSTOMERS`` is
-    accepted; moving existing subscriptions to the new version belongs to the subscriptions app.
+
+def register_subscriber_migration_starter(starter: SubscriberMigrationStarter) -> None:
+    """Install the function that starts moving a package's subscribers to a newly published version. Registering
+    again replaces it (an app's ``ready()`` may run more than once)."""
+    _subscriber_migration_starter[:] = [starter]
+
+
+@dataclass(frozen=True)
+class Publication:
+    version: PackageVersion
+    # The job moving existing subscribers to ``version`` (ALL_CUSTOMERS), or None.
+    task_id: str | None
+
+
+def package_publish(*, package: Package, migration_type: str, now: datetime) -> PackageVersion:
+    """Publish the draft; see ``package_publish_with_task``, which also returns the migration job's id."""
+    return package_publish_with_task(package=package, migration_type=migration_type, now=now).version
+
+
+@transaction.atomic
+def package_publish_with_task(*, package: Package, migration_type: str, now: datetime) -> Publication:
+    """Make the draft the latest published version.
+
+    ``NEW_CUSTOMERS``: older versions stay as they are for their subscribers. ``ALL_CUSTOMERS``: also starts the
+    registered job moving subscribers of older versions to this one (after commit); its id is returned.
+    Locks the package row. 409 when there is no draft or the draft is not publishable.
     """
     version = lock_draft_version(package)
     _validate_publishable(version)
@@ -211,7 +240,10 @@ def package_publish(*, package: Package, migration_type: str, now: datetime) -> 
     feature_ids = {pk for pk in version.entitlements.values_list("feature_id", flat=True) if pk}
     feature_ids |= {pk for pk in version.prices.values_list("feature_id", flat=True) if pk}
     features_activate(feature_ids, now=now)
-    return version
+    task_id = None
+    if migration_type == enums.MigrationType.ALL_CUSTOMERS and _subscriber_migration_starter:
+        task_id = _subscriber_migration_starter[0](version, now)
+    return Publication(version=version, task_id=task_id)
 
 
 @transaction.atomic

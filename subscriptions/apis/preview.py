@@ -49,7 +49,7 @@ class PreviewInput(S.Serializer):
     unitQuantity = S.IntegerField(required=False, allow_null=True, min_value=0, max_value=POSITIVE_INTEGER_MAX)
 
 
-def _invoice_to_wire(invoice: InvoiceDraft, coupon: CouponTerms | None) -> dict[str, Any]:
+def preview_invoice_to_wire(invoice: InvoiceDraft, coupon: CouponTerms | None) -> dict[str, Any]:
     applied = coupon if coupon is not None and invoice.coupon_ref_id == coupon.ref_id else None
     return {
         "subTotal": number(invoice.subtotal),
@@ -83,8 +83,8 @@ def _invoice_to_wire(invoice: InvoiceDraft, coupon: CouponTerms | None) -> dict[
 
 def preview_to_wire(preview: SubscriptionPreview) -> dict[str, Any]:
     return {
-        "immediateInvoice": _invoice_to_wire(preview.immediate_invoice, preview.coupon),
-        "recurringInvoice": _invoice_to_wire(preview.recurring_invoice, preview.coupon),
+        "immediateInvoice": preview_invoice_to_wire(preview.immediate_invoice, preview.coupon),
+        "recurringInvoice": preview_invoice_to_wire(preview.recurring_invoice, preview.coupon),
         "billingPeriodRange": {"start": iso(preview.billing_period_start), "end": iso(preview.billing_period_end)},
         "isPlanDowngrade": False,
         "hasScheduledUpdates": False,

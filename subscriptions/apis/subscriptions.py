@@ -1,6 +1,8 @@
 """Subscriptions S1, S2, S4, S5 and I2 (contract §3.3, §4): one view per resource, one service or selector call per
 operation. Every write answers with the subscription read back through the selector the reads use."""
 
+from typing import Any
+
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,13 +12,31 @@ from config.pagination import paginated_response
 from config.query import comma_list, range_filter
 from config.views import ApiView
 from config.wire import envelope
+from entitlements import evaluation
+from entitlements.apis.wire import entitlements_state_to_wire
+from entitlements.selectors import customer_grants
 from subscriptions.apis.inputs import SubscriptionCancelInput, SubscriptionProvisionInput, provision_request
 from subscriptions.apis.wire import provision_result_to_wire, subscriptions_to_wire
 from subscriptions.enums import SubscriptionStatus
+from subscriptions.models import Subscription
 from subscriptions.selectors import subscription_get, subscription_list
 from subscriptions.services import cancellation, invoices, provisioning
 
 API_ACTOR = "api"
+
+
+def _entitlements_after(subscription: Subscription) -> list[dict[str, Any]]:
+    """The customer's runtime entitlements in the subscription's scope, as the one engine answers them.
+
+    The API layer composes the two apps here; the subscriptions services never import the entitlements app.
+    """
+    now = timezone.now()
+    grants = customer_grants(
+        customer_ref_id=subscription.customer.ref_id,
+        resource_ref_id=subscription.resource.ref_id if subscription.resource else None,
+        now=now,
+    )
+    return entitlements_state_to_wire(evaluation.entitlements_state(grants, now=now))["entitlements"]
 
 
 def _subscription_response(ref_id: str) -> Response:
@@ -31,7 +51,11 @@ class SubscriptionsView(ApiView):
             request=provision_request(self.body(request)), now=timezone.now(), actor=API_ACTOR
         )
         subscription = subscription_get(result.subscription.ref_id)
-        return envelope(provision_result_to_wire(subscription, is_scheduled=result.is_scheduled))
+        return envelope(
+            provision_result_to_wire(
+                subscription, is_scheduled=result.is_scheduled, entitlements=_entitlements_after(subscription)
+            )
+        )
 
     def get(self, request: Request) -> Response:
         queryset = subscription_list(

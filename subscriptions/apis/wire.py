@@ -123,8 +123,16 @@ def subscription_to_wire(subscription: Subscription, latest_invoice: Invoice | N
         "prices": _prices_to_wire(subscription),
         "coupons": _coupons_to_wire(subscription),
         "latestInvoice": invoice_to_wire(latest_invoice),
-        # Scheduled updates (S3's deferred changes) do not exist yet; a scheduled end shows as cancellationDate.
-        "futureUpdates": [],
+        # A scheduled end shows as cancellationDate; deferred changes (downgrades, migrations) are listed here.
+        "futureUpdates": [
+            {
+                "scheduledExecutionTime": iso(update.execute_at),
+                "scheduleStatus": update.status,
+                "subscriptionScheduleType": update.schedule_type,
+                "targetPackage": {"id": subscription.plan.ref_id},
+            }
+            for update in subscription.pending_updates  # type: ignore[attr-defined]
+        ],
         # Custom subscription entitlements (the ``entitlements`` input) are not supported yet.
         "subscriptionEntitlements": [],
         "budget": None,
@@ -142,13 +150,14 @@ def subscriptions_to_wire(subscriptions: Iterable[Subscription]) -> list[dict[st
     return [subscription_to_wire(subscription, invoices.get(subscription.pk)) for subscription in subscriptions]
 
 
-def provision_result_to_wire(subscription: Subscription, *, is_scheduled: bool) -> dict[str, Any]:
+def provision_result_to_wire(
+    subscription: Subscription, *, is_scheduled: bool, entitlements: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "id": subscription.ref_id,
         "status": ProvisionStatus.SUCCESS,
         "subscription": subscriptions_to_wire([subscription])[0],
-        # The runtime entitlements of the new subscription come with the entitlement engine (another issue).
-        "entitlements": [],
+        "entitlements": entitlements,
         "isScheduled": is_scheduled,
         "checkoutUrl": None,
         "checkoutBillingId": None,

@@ -6,26 +6,35 @@ twice, or on two workers at once, does the work once; invoices are keyed by the 
 what it changed, or nothing when there was nothing (left) to do.
 """
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from catalog.enums import TrialEndBehavior
+from config.errors import DomainError
 from subscriptions import periods, states
 from subscriptions.enums import CancelReason, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status
-from subscriptions.models import Subscription
+from subscriptions.models import Invoice, InvoiceLine, Subscription
+from subscriptions.pricing import InvoiceDraft
+from subscriptions.quote import QuoteInput, quote_period
 from subscriptions.selectors import cancellation_due, renewal_due, start_due, trial_end_due
 from subscriptions.services.common import (
+    QUOTE_PREFETCH,
     creation_key,
     end_subscription,
     invoice_period,
     lock_due,
     quote_input_of,
+    record_invoice,
     renewal_key,
     replaced_by_new,
 )
 from subscriptions.services.provisioning import apply_end_setup
+
+logger = logging.getLogger(__name__)
 
 # A subscription whose renewals fell far behind (the jobs did not run) catches up this many periods per run.
 MAX_PERIODS_PER_RUN = 36
@@ -159,33 +168,127 @@ def subscription_renew(*, subscription_id: int, now: datetime) -> int:
 
     The next period runs from the stored period's end to the next boundary of the billing cycle anchor
     (``periods.next_billing_boundary``, month ends clamped from the anchor). Each period is invoiced
-    (``BILLING_CYCLE``) with the coupon while it lasts; idempotency key ``renewal:{subscription}:{period start}``.
-    Stops before a period the subscription will not reach (a scheduled end at or before its start). Locks the
-    subscription row only. Returns the number of periods renewed (0 when it was not, or no longer, due).
+    (``BILLING_CYCLE``) with the coupon while it lasts; idempotency key ``renewal:{subscription}:{period start}``
+    (an invoice already there under that key is kept, not doubled). Stops before a period the subscription will
+    not reach (a scheduled end at or before its start). Locks the subscription row only. Returns the number of
+    periods renewed (0 when it was not, or no longer, due).
     """
-    subscription = Subscription.objects.select_for_update().filter(renewal_due(now), pk=subscription_id).first()
-    if subscription is None:
-        return 0
-    assert subscription.billing_period is not None and subscription.billing_cycle_anchor is not None
-    quote = quote_input_of(subscription)
+    return _renew_locked([subscription_id], now=now, in_bulk=False)
+
+
+def subscriptions_renew(*, subscription_ids: Sequence[int], now: datetime) -> int:
+    """Renew the due subscriptions among ``subscription_ids`` (a sweeper's chunk): ``subscription_renew`` for each,
+    in one transaction and a few queries per subscription instead of a transaction and a dozen queries each.
+
+    Locks the chunk's due rows (``FOR UPDATE`` of the subscription rows only, in primary-key order). The invoices
+    are written in bulk. Should anything fail (pricing refuses a subscription, an invoice key is already taken),
+    the chunk is rolled back and each id is renewed on its own with ``subscription_renew``; a refusal there is
+    logged and leaves only that subscription due, for the next sweep. Returns the number of periods renewed.
+    """
+    try:
+        return _renew_locked(subscription_ids, now=now, in_bulk=True)
+    except (DomainError, IntegrityError):
+        logger.info("renewing %s subscription(s) in bulk failed; renewing them one by one", len(subscription_ids))
     renewed = 0
-    while renewed < MAX_PERIODS_PER_RUN:
-        period_start = subscription.current_period_end
-        assert period_start is not None
-        subscription.current_period_start = period_start
-        subscription.current_period_end = periods.next_billing_boundary(
-            anchor=subscription.billing_cycle_anchor, billing_period=subscription.billing_period, after=period_start
-        )
-        subscription.updated_at = now
-        subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
-        invoice_period(
-            subscription=subscription,
-            quote=quote,
-            billing_reason=InvoiceBillingReason.BILLING_CYCLE,
-            idempotency_key=renewal_key(subscription, period_start),
-            now=now,
-        )
-        renewed += 1
-        if not Subscription.objects.filter(renewal_due(now), pk=subscription.pk).exists():
-            break
+    for subscription_id in subscription_ids:
+        try:
+            renewed += subscription_renew(subscription_id=subscription_id, now=now)
+        except DomainError:
+            logger.exception("subscription_renew refused subscription %s", subscription_id)
     return renewed
+
+
+@transaction.atomic
+def _renew_locked(subscription_ids: Sequence[int], *, now: datetime, in_bulk: bool) -> int:
+    """The one renewal procedure, for one subscription or a chunk: in rounds of one period each, lock (first round)
+    and re-select the subscriptions still due (``renewal_due``, the sweeper's own condition), move each to its
+    next period and draft that period's invoice; up to ``MAX_PERIODS_PER_RUN`` rounds. Then write the invoices:
+    in bulk (``in_bulk``; a taken key raises ``IntegrityError``) or one by one with ``record_invoice`` (a taken
+    key returns the existing invoice)."""
+    quotes: dict[int, QuoteInput] = {}
+    invoices: list[tuple[Subscription, str, InvoiceDraft]] = []
+    renewed = 0
+    due_ids = list(subscription_ids)
+    for _ in range(MAX_PERIODS_PER_RUN):
+        due = list(
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("plan_version", "coupon")
+            .prefetch_related(*QUOTE_PREFETCH)
+            .filter(renewal_due(now), pk__in=due_ids)
+            .order_by("pk")
+        )
+        if not due:
+            break
+        for subscription in due:
+            assert subscription.billing_period is not None and subscription.billing_cycle_anchor is not None
+            if subscription.pk not in quotes:
+                quotes[subscription.pk] = quote_input_of(subscription)
+            quote = quotes[subscription.pk]
+            period_start = subscription.current_period_end
+            assert period_start is not None
+            period_end = periods.next_billing_boundary(
+                anchor=subscription.billing_cycle_anchor, billing_period=subscription.billing_period, after=period_start
+            )
+            subscription.current_period_start = period_start
+            subscription.current_period_end = period_end
+            subscription.updated_at = now
+            draft = quote_period(
+                quote,
+                period_start=period_start,
+                period_end=period_end,
+                coupon_applied_at=subscription.coupon_applied_at,
+            )
+            # As ``invoice_period``: nothing billed in advance, no invoice.
+            if draft.lines:
+                invoices.append((subscription, renewal_key(subscription, period_start), draft))
+        Subscription.objects.bulk_update(due, ["current_period_start", "current_period_end", "updated_at"])
+        renewed += len(due)
+        due_ids = [subscription.pk for subscription in due]
+    if in_bulk:
+        _record_invoices_in_bulk(invoices, now=now)
+    else:
+        for subscription, key, draft in invoices:
+            record_invoice(
+                subscription=subscription,
+                draft=draft,
+                billing_reason=InvoiceBillingReason.BILLING_CYCLE,
+                idempotency_key=key,
+                now=now,
+            )
+    return renewed
+
+
+def _record_invoices_in_bulk(invoices: Sequence[tuple[Subscription, str, InvoiceDraft]], *, now: datetime) -> None:
+    """``common.record_invoice`` for many renewal invoices in two inserts. A taken idempotency key raises
+    ``IntegrityError`` (the caller then renews one by one, where a taken key returns the existing invoice)."""
+    rows = Invoice.objects.bulk_create(
+        Invoice(
+            subscription=subscription,
+            billing_reason=InvoiceBillingReason.BILLING_CYCLE,
+            period_start=draft.period_start,
+            period_end=draft.period_end,
+            currency=draft.currency,
+            subtotal=draft.subtotal,
+            discount=draft.discount,
+            tax=draft.tax,
+            total=draft.total,
+            tax_percentage=draft.tax_percentage,
+            coupon_ref_id=draft.coupon_ref_id,
+            idempotency_key=key,
+            created_at=now,
+        )
+        for subscription, key, draft in invoices
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description=line.description[:500],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            currency=line.currency,
+        )
+        for invoice, (_, _, draft) in zip(rows, invoices, strict=True)
+        for position, line in enumerate(draft.lines)
+    )

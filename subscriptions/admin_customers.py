@@ -1,0 +1,98 @@
+"""The customer page's subscriptions: what the customer has (read-only, with status badges) and the "Provision a
+subscription" action.
+
+Dependencies point ``customers`` <- ``subscriptions``, so the customers app's page cannot know about
+subscriptions; this module extends it (``CustomerAdmin`` from ``customers.admin``) and registers the extended page
+in its place. Provisioning calls ``subscriptions.services.provisioning.subscription_provision``, the API's service.
+"""
+
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from catalog.enums import BillingPeriod, PackageKind
+from catalog.models import Package
+from customers.admin import CustomerAdmin
+from customers.models import Customer
+from subscriptions.admin import HistoryInline, action_form_page, badge
+from subscriptions.models import Subscription
+from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+
+
+class CustomerSubscriptionInline(HistoryInline):
+    model = Subscription
+    fields = ["ref_id", "plan", "plan_version", "status_badge", "billing_period", "current_period_end", "created_at"]
+    ordering = ["-created_at", "-pk"]
+    show_change_link = True
+    verbose_name = "subscription"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Subscription]:
+        return super().get_queryset(request).select_related("plan", "plan_version__package")
+
+    @admin.display(description="status")
+    def status_badge(self, subscription: Subscription) -> str:
+        return badge(subscription.status)
+
+
+class ProvisionForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        queryset=Package.objects.filter(kind=PackageKind.PLAN, archived_at__isnull=True, versions__is_latest=True)
+        .select_related("product")
+        .order_by("product__ref_id", "ref_id"),
+        to_field_name="ref_id",
+        help_text="A published plan; the subscription gets its latest version.",
+    )
+    billing_period = forms.ChoiceField(
+        choices=[("", "---------"), *BillingPeriod.choices],
+        required=False,
+        help_text="Required for a paid plan.",
+    )
+    quantity = forms.IntegerField(min_value=1, required=False, help_text="Units, for a plan priced per unit.")
+
+
+class CustomerWithSubscriptionsAdmin(CustomerAdmin):
+    inlines = [*CustomerAdmin.inlines, CustomerSubscriptionInline]
+    actions = [*CustomerAdmin.actions, "provision_subscription"]
+
+    def has_provision_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("subscriptions.add_subscription")
+
+    @admin.action(description="Provision a subscription for selected customers", permissions=["provision"])
+    def provision_subscription(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse | None:
+        form = ProvisionForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return action_form_page(
+                self,
+                request,
+                queryset,
+                action="provision_subscription",
+                title="Provision a subscription",
+                intro="Each customer below is subscribed to the plan, by the same rules as the API's provisioning "
+                "(it may replace a subscription they have to the same product).",
+                form=form,
+                submit="Provision",
+            )
+        plan: Package = form.cleaned_data["plan"]
+        billing_period = form.cleaned_data["billing_period"] or None
+        quantity = form.cleaned_data["quantity"]
+        actor = f"admin:{request.user.get_username()}"
+
+        def provision(customer: Customer, now: datetime) -> str:
+            provision_request = ProvisionRequest(
+                customer_ref_id=customer.ref_id,
+                plan_ref_id=plan.ref_id,
+                billing_period=billing_period,
+                unit_quantity=quantity,
+            )
+            result = subscription_provision(request=provision_request, now=now, actor=actor)
+            return f"{result.subscription.ref_id} for {customer.ref_id}"
+
+        self.run_service(request, queryset, provision, done="Provisioned")
+        return None
+
+
+admin.site.unregister(Customer)
+admin.site.register(Customer, CustomerWithSubscriptionsAdmin)
