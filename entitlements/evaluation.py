@@ -21,10 +21,9 @@ has done). Subscription grants carry ``changes_at`` (trial end, scheduled cancel
 Usage windows of metered features are computed from the reset period, its anchor and ``now``.
 """
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -32,10 +31,8 @@ from catalog.enums import (
     EntitlementBehavior,
     FeatureType,
     MeterType,
-    MonthlyAnchor,
-    ResetPeriod,
-    WeeklyAnchor,
 )
+from entitlements.usage_periods import UsagePeriod, usage_period
 
 ZERO = Decimal(0)
 
@@ -187,13 +184,6 @@ class EffectiveEntitlement:
     changes_at: datetime | None
     updated_at: datetime | None
     sources: tuple[GrantSource, ...]
-
-
-@dataclass(frozen=True)
-class UsagePeriod:
-    anchor: datetime
-    start: datetime
-    end: datetime
 
 
 @dataclass(frozen=True)
@@ -381,84 +371,6 @@ def effective_entitlements(grants: Iterable[Grant], *, now: datetime) -> dict[st
         feature_ref_id: most_generous([_merge_group(group) for group in by_group.values()])
         for feature_ref_id, by_group in groups.items()
     }
-
-
-# --- usage windows ----------------------------------------------------------------------------------------------------
-
-WEEKDAYS = {
-    WeeklyAnchor.EVERY_MONDAY: 0,
-    WeeklyAnchor.EVERY_TUESDAY: 1,
-    WeeklyAnchor.EVERY_WEDNESDAY: 2,
-    WeeklyAnchor.EVERY_THURSDAY: 3,
-    WeeklyAnchor.EVERY_FRIDAY: 4,
-    WeeklyAnchor.EVERY_SATURDAY: 5,
-    WeeklyAnchor.EVERY_SUNDAY: 6,
-}
-FIXED_STEPS = {
-    ResetPeriod.HOUR: timedelta(hours=1),
-    ResetPeriod.DAY: timedelta(days=1),
-    ResetPeriod.WEEK: timedelta(weeks=1),
-}
-
-
-def _add_months(moment: datetime, months: int, *, anchor_day: int) -> datetime:
-    """``moment`` moved by ``months`` calendar months, on ``anchor_day`` or the month's last day (clamped from the
-    anchor every time, so Jan 31 gives Feb 28/29 then Mar 31)."""
-    month_index = moment.year * 12 + (moment.month - 1) + months
-    year, month_zero_based = divmod(month_index, 12)
-    day = min(anchor_day, calendar.monthrange(year, month_zero_based + 1)[1])
-    return moment.replace(year=year, month=month_zero_based + 1, day=day)
-
-
-def _fixed_window(anchor: datetime, step: timedelta, now: datetime) -> tuple[datetime, datetime]:
-    index = (now - anchor) // step
-    start = anchor + index * step
-    return start, start + step
-
-
-def _month_window(anchor: datetime, months: int, now: datetime) -> tuple[datetime, datetime]:
-    elapsed = (now.year - anchor.year) * 12 + (now.month - anchor.month)
-    index = elapsed // months
-    while _add_months(anchor, index * months, anchor_day=anchor.day) > now:
-        index -= 1
-    while _add_months(anchor, (index + 1) * months, anchor_day=anchor.day) <= now:
-        index += 1
-    start = _add_months(anchor, index * months, anchor_day=anchor.day)
-    return start, _add_months(anchor, (index + 1) * months, anchor_day=anchor.day)
-
-
-def _midnight(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def usage_period(
-    *, reset_period: str | None, reset_anchor: str | None, anchor: datetime | None, now: datetime
-) -> UsagePeriod | None:
-    """The usage window containing ``now``, or ``None`` when usage never resets.
-
-    HOUR, DAY and WEEK (``SubscriptionStart``) windows are fixed steps from ``anchor``; a weekday anchor starts
-    weeks at that weekday's midnight UTC; MONTH counts calendar months from ``anchor`` (``SubscriptionStart``, the
-    day clamped to short months) or from the 1st at midnight UTC (``StartOfTheMonth``); YEAR counts years from
-    ``anchor``. ``UsagePeriod.anchor`` is the moment the windows are counted from.
-    """
-    if reset_period is None or anchor is None:
-        return None
-    if reset_period == ResetPeriod.WEEK and reset_anchor in WEEKDAYS:
-        midnight = _midnight(anchor)
-        base = midnight - timedelta(days=(midnight.weekday() - WEEKDAYS[reset_anchor]) % 7)
-        start, end = _fixed_window(base, FIXED_STEPS[ResetPeriod.WEEK], now)
-        return UsagePeriod(anchor=base, start=start, end=end)
-    if reset_period in FIXED_STEPS:
-        start, end = _fixed_window(anchor, FIXED_STEPS[ResetPeriod(reset_period)], now)
-        return UsagePeriod(anchor=anchor, start=start, end=end)
-    if reset_period == ResetPeriod.MONTH:
-        base = _midnight(anchor).replace(day=1) if reset_anchor == MonthlyAnchor.START_OF_THE_MONTH else anchor
-        start, end = _month_window(base, 1, now)
-        return UsagePeriod(anchor=base, start=start, end=end)
-    if reset_period == ResetPeriod.YEAR:
-        start, end = _month_window(anchor, 12, now)
-        return UsagePeriod(anchor=anchor, start=start, end=end)
-    raise ValueError(f"unknown reset period {reset_period!r}")
 
 
 # --- checks -----------------------------------------------------------------------------------------------------------

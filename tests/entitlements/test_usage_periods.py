@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from entitlements.evaluation import usage_period
+from entitlements.usage_periods import usage_period
 
 
 def at(*parts: int) -> datetime:
