@@ -143,6 +143,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Who collects invoices' money (``subscriptions.gateway``): a dotted path to a ``PaymentGateway`` class. The default
+# leaves invoices open for manual collection.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "subscriptions.gateway.ManualCollectionGateway")
+
 # Celery: with a broker, real workers; without one, tasks run in-process at enqueue time.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -14,7 +14,7 @@ from entitlements.errors import PromotionalEntitlementNotFound
 from entitlements.evaluation import CurrencyInfo, CustomerGrants, FeatureInfo, Grant, GrantSource, SourceKind
 from entitlements.models import PromotionalEntitlement
 from subscriptions.enums import SubscriptionStatus
-from subscriptions.models import Subscription, SubscriptionAddon
+from subscriptions.models import Subscription, SubscriptionAddon, SubscriptionEntitlement
 
 # Subscriptions that grant access. (PAYMENT_PENDING waits for a payment and grants nothing yet.)
 GRANTING_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.IN_TRIAL)
@@ -130,7 +130,28 @@ def _subscription_grants(subscription: Subscription, parents: dict[int, PackageV
             _package_grant(entitlement, source, subscription, quantity=addon.quantity)
             for entitlement in addon.addon_version.feature_entitlements  # type: ignore[attr-defined]
         ]
+    custom_source = GrantSource(SourceKind.CUSTOM, ref_id, ref_id)
+    grants += [
+        _custom_grant(entitlement, custom_source, subscription)
+        for entitlement in subscription.custom_feature_entitlements  # type: ignore[attr-defined]
+    ]
     return grants
+
+
+def _custom_grant(entitlement: SubscriptionEntitlement, source: GrantSource, subscription: Subscription) -> Grant:
+    """A subscription's custom entitlement: it replaces what the subscription's plan and add-ons grant."""
+    return Grant(
+        feature=feature_info_of(entitlement.feature),  # type: ignore[arg-type]
+        source=source,
+        usage_limit=entitlement.usage_limit,
+        has_unlimited_usage=entitlement.has_unlimited_usage,
+        has_soft_limit=entitlement.has_soft_limit,
+        reset_period=entitlement.reset_period,
+        reset_anchor=entitlement.reset_anchor,
+        usage_anchor=subscription.start_date,
+        changes_at=subscription.cancellation_date,
+        updated_at=entitlement.updated_at,
+    )
 
 
 def _parent_versions(subscriptions: Iterable[Subscription]) -> dict[int, PackageVersion]:
@@ -168,15 +189,15 @@ def _promotion_grant(promotion: PromotionalEntitlement) -> Grant:
 
 
 def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: datetime) -> CustomerGrants:
-    """Everything the engine needs to answer for a customer (and resource), in at most 8 queries however many
-    subscriptions, add-ons, parents and promotions there are:
+    """Everything the engine needs to answer for a customer (and resource), in at most 9 queries however many
+    subscriptions, add-ons, parents, custom entitlements and promotions there are:
 
     1. the customer, archived or not, with whether ``resource_ref_id`` is one of its resources;
     2. its live subscriptions (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is
        asked for, with plan and plan version; 3. the plan versions' feature entitlements; 4. the add-ons with their
        versions; 5. the add-ons' feature entitlements; 6-7. when a subscribed plan inherits, the latest published
-       plan versions of its product with their feature entitlements (the parent chain); 8. the promotions in force
-       at ``now``.
+       plan versions of its product with their feature entitlements (the parent chain); 8. the subscriptions'
+       custom feature entitlements (``SourceKind.CUSTOM``); 9. the promotions in force at ``now``.
 
     An unknown or archived customer, or an unknown resource, stops after query 1.
     """
@@ -206,6 +227,13 @@ def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: d
                 "addons__addon_version__entitlements",
                 queryset=_feature_entitlements(),
                 to_attr="feature_entitlements",
+            ),
+            Prefetch(
+                "custom_entitlements",
+                queryset=SubscriptionEntitlement.objects.filter(type=catalog_enums.EntitlementType.FEATURE)
+                .select_related("feature")
+                .order_by("pk"),
+                to_attr="custom_feature_entitlements",
             ),
         )
         .order_by("pk")

@@ -14,11 +14,12 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from catalog.admin_base import ServiceAdmin
 from catalog.enums import CancellationTime
-from subscriptions.enums import InvoiceStatus, MigrationTime, ScheduleStatus, SubscriptionStatus
+from subscriptions.enums import CollectionStatus, InvoiceStatus, MigrationTime, ScheduleStatus, SubscriptionStatus
 from subscriptions.models import (
     Invoice,
     InvoiceLine,
@@ -26,9 +27,11 @@ from subscriptions.models import (
     PlanMigrationFailure,
     Subscription,
     SubscriptionAddon,
+    SubscriptionEntitlement,
     SubscriptionFeatureQuantity,
     SubscriptionStatusEvent,
 )
+from subscriptions.selectors import invoices_needing_attention
 from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.migration import subscription_migrate_to_latest
 from subscriptions.services.scheduled_updates import scheduled_updates_cancel
@@ -46,6 +49,9 @@ BADGE_COLORS = {
     PlanMigration.Status.RUNNING: "#1565c0",
     PlanMigration.Status.DONE: "#2e7d32",
     PlanMigration.Status.FAILED: "#c62828",
+    # Invoice collection; PENDING and FAILED share the plan migrations' colours.
+    CollectionStatus.COLLECTED: "#2e7d32",
+    CollectionStatus.NOT_REQUIRED: "#616161",
 }
 
 
@@ -128,6 +134,12 @@ class SubscriptionFeatureQuantityInline(HistoryInline):
     verbose_name_plural = "billable quantities"
 
 
+class SubscriptionEntitlementInline(HistoryInline):
+    model = SubscriptionEntitlement
+    fields = ["type", "feature", "currency", "usage_limit", "has_unlimited_usage", "has_soft_limit", "reset_period"]
+    verbose_name = "custom entitlement"
+
+
 class SubscriptionStatusEventInline(HistoryInline):
     model = SubscriptionStatusEvent
     fields = ["occurred_at", "from_status", "to_status", "reason", "actor"]
@@ -201,6 +213,7 @@ class SubscriptionAdmin(ServiceAdmin):
     inlines = [
         SubscriptionAddonInline,
         SubscriptionFeatureQuantityInline,
+        SubscriptionEntitlementInline,
         InvoiceInline,
         SubscriptionStatusEventInline,
     ]
@@ -291,6 +304,21 @@ class InvoiceLineInline(HistoryInline):
     fields = ["position", "description", "quantity", "unit_price", "amount", "currency"]
 
 
+class CollectionAttentionFilter(admin.SimpleListFilter):
+    """Invoices whose collection an operator should look at (``selectors.invoices_needing_attention``)."""
+
+    title = "collection"
+    parameter_name = "collection"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("attention", "Needs attention (failed, or pending over a day)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+        if self.value() == "attention":
+            return queryset.filter(invoices_needing_attention(timezone.now()))
+        return queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ServiceAdmin):
     list_display = [
@@ -298,13 +326,14 @@ class InvoiceAdmin(ServiceAdmin):
         "subscription",
         "billing_reason",
         "status_badge",
+        "collection_badge",
         "period_start",
         "period_end",
         "total",
         "currency",
         "created_at",
     ]
-    list_filter = ["status", "billing_reason", "currency"]
+    list_filter = [CollectionAttentionFilter, "status", "collection_status", "billing_reason", "currency"]
     list_select_related = ["subscription"]
     search_fields = ["subscription__ref_id", "subscription__customer__ref_id", "idempotency_key"]
     ordering = ["-created_at", "-pk"]
@@ -325,6 +354,10 @@ class InvoiceAdmin(ServiceAdmin):
         "idempotency_key",
         "created_at",
         "paid_at",
+        "collection_badge",
+        "collection_attempted_at",
+        "provider_reference",
+        "collection_error",
     ]
     readonly_fields = fields
     inlines = [InvoiceLineInline]
@@ -336,6 +369,10 @@ class InvoiceAdmin(ServiceAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, invoice: Invoice) -> str:
         return badge(invoice.status)
+
+    @admin.display(description="collection", ordering="collection_status")
+    def collection_badge(self, invoice: Invoice) -> str:
+        return badge(invoice.collection_status)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

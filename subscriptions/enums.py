@@ -61,6 +61,15 @@ class InvoiceStatus(models.TextChoices):
     PAID = "PAID"
 
 
+class CollectionStatus(models.TextChoices):
+    """Where collecting an invoice's money stands (``subscriptions.gateway``)."""
+
+    PENDING = "PENDING"
+    COLLECTED = "COLLECTED"
+    FAILED = "FAILED"
+    NOT_REQUIRED = "NOT_REQUIRED"
+
+
 class InvoiceBillingReason(models.TextChoices):
     BILLING_CYCLE = "BILLING_CYCLE"
     SUBSCRIPTION_CREATION = "SUBSCRIPTION_CREATION"

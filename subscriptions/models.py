@@ -13,8 +13,8 @@ subscription and one live trial; the partial unique constraints below are the da
 from django.db import models
 from django.db.models import Q
 
-from catalog.enums import BillingPeriod, TrialEndBehavior
-from catalog.models import Coupon, Feature, Package, PackageVersion, Product
+from catalog.enums import BillingPeriod, CreditCadence, EntitlementType, ResetPeriod, TrialEndBehavior
+from catalog.models import Coupon, CustomCurrency, Feature, Package, PackageVersion, Product
 from catalog.money import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, Currency
 from customers.models import Customer, CustomerResource
 from subscriptions import enums
@@ -151,6 +151,61 @@ class SubscriptionFeatureQuantity(models.Model):
         return f"{self.feature.ref_id}: {self.quantity}"
 
 
+class SubscriptionEntitlement(models.Model):
+    """A custom entitlement of one subscription (the ``entitlements`` input): it replaces what the plan and its
+    add-ons grant for that feature (FEATURE) or currency (CREDIT). Replaced as a whole list by an update."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="custom_entitlements")
+    type = models.CharField(max_length=8, choices=EntitlementType.choices)
+    feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(CustomCurrency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    usage_limit = models.BigIntegerField(null=True, blank=True)
+    has_unlimited_usage = models.BooleanField(default=False)
+    has_soft_limit = models.BooleanField(default=False)
+    reset_period = models.CharField(max_length=8, choices=ResetPeriod.choices, null=True, blank=True)
+    reset_anchor = models.CharField(
+        max_length=32, null=True, blank=True, help_text="MonthlyAnchor, WeeklyAnchor or YearlyAnchor value."
+    )
+    # CREDIT only.
+    amount = money_field(null=True, blank=True)
+    cadence = models.CharField(max_length=8, choices=CreditCadence.choices, null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    # Custom entitlements carry no enum values and no dependency; the catalog's validation reads these.
+    enum_values = None
+    dependency_feature = None
+
+    class Meta:
+        ordering = ["subscription_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "feature"],
+                condition=Q(feature__isnull=False),
+                name="subscription_entitlement_one_per_feature",
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "currency"],
+                condition=Q(currency__isnull=False),
+                name="subscription_entitlement_one_per_currency",
+            ),
+            models.CheckConstraint(
+                condition=Q(type=EntitlementType.FEATURE, feature__isnull=False, currency__isnull=True)
+                | Q(type=EntitlementType.CREDIT, currency__isnull=False, feature__isnull=True),
+                name="subscription_entitlement_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.feature if self.type == EntitlementType.FEATURE else self.currency
+        return f"{self.type} {target}"
+
+    @property
+    def target_ref_id(self) -> str:
+        target = self.feature if self.type == EntitlementType.FEATURE else self.currency
+        return target.ref_id if target is not None else ""
+
+
 class SubscriptionStatusEvent(models.Model):
     """One status change: who made it, when, from what to what, and why. Append-only."""
 
@@ -169,7 +224,8 @@ class SubscriptionStatusEvent(models.Model):
 
 
 class Invoice(models.Model):
-    """What one period of a subscription costs, from ``subscriptions.quote``. Never edited, only marked paid.
+    """What one period of a subscription costs, from ``subscriptions.quote``. Never edited, only marked paid and
+    its collection recorded.
 
     ``idempotency_key`` names what the invoice is for (``creation:{subscription}``,
     ``renewal:{subscription}:{period start}``), so a period is invoiced once however often a job runs.
@@ -190,9 +246,19 @@ class Invoice(models.Model):
     idempotency_key = models.CharField(max_length=255, unique=True)
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Collection through the payment gateway (``subscriptions.gateway``), called after commit with
+    # ``idempotency_key``. ``collection_attempted_at`` is set before the call: an attempt is made once, and one
+    # stuck PENDING is for an operator to look at.
+    collection_status = models.CharField(
+        max_length=16, choices=enums.CollectionStatus.choices, default=enums.CollectionStatus.NOT_REQUIRED
+    )
+    collection_attempted_at = models.DateTimeField(null=True, blank=True)
+    provider_reference = models.CharField(max_length=255, blank=True, default="")
+    collection_error = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative")]
+        indexes = [models.Index(fields=["collection_status", "created_at"], name="invoice_collection")]
 
     def __str__(self) -> str:
         return self.billing_ref

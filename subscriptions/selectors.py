@@ -5,15 +5,21 @@ re-check, on the locked row, that the item is still due. One definition, so the 
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from catalog.models import Price
-from subscriptions.enums import ScheduleStatus
+from subscriptions.enums import CollectionStatus, InvoiceStatus, ScheduleStatus
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import SubscriptionNotFound
-from subscriptions.models import LIVE_STATUSES, Invoice, Subscription, SubscriptionScheduledUpdate
+from subscriptions.models import (
+    LIVE_STATUSES,
+    Invoice,
+    Subscription,
+    SubscriptionEntitlement,
+    SubscriptionScheduledUpdate,
+)
 
 # --- the API's reads ------------------------------------------------------------------------------------------------
 
@@ -25,8 +31,8 @@ PENDING_UPDATE_STATUSES = (ScheduleStatus.SCHEDULED, ScheduleStatus.PENDING_PAYM
 def subscriptions_for_wire() -> QuerySet[Subscription]:
     """Subscriptions with everything ``subscriptions.apis.wire`` reads, in a fixed number of queries per page:
     the row with its customer, plan, version, product, resource and coupon; the plan's prices; the add-ons with
-    their prices; the coupon's amounts; the pending scheduled updates (``pending_updates``); the id of the latest
-    invoice (fetched by ``latest_invoices``)."""
+    their prices; the coupon's amounts; the pending scheduled updates (``pending_updates``); the custom
+    entitlements; the id of the latest invoice (fetched by ``latest_invoices``)."""
     latest_invoice = Invoice.objects.filter(subscription=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     pending_updates = SubscriptionScheduledUpdate.objects.filter(status__in=PENDING_UPDATE_STATUSES).order_by(
         "execute_at", "pk"
@@ -39,6 +45,9 @@ def subscriptions_for_wire() -> QuerySet[Subscription]:
             Prefetch("addons__addon_version__prices", queryset=PRICES_FOR_WIRE),
             "coupon__amounts_off",
             Prefetch("scheduled_updates", queryset=pending_updates, to_attr="pending_updates"),
+            Prefetch(
+                "custom_entitlements", queryset=SubscriptionEntitlement.objects.select_related("feature", "currency")
+            ),
         )
         .annotate(latest_invoice_id=Subquery(latest_invoice))
     )
@@ -131,3 +140,14 @@ def subscription_ids_due(due: Q, *, after_pk: int = 0, limit: int) -> list[int]:
     """Up to ``limit`` ids of subscriptions matching ``due``, above ``after_pk``, in primary-key order (a keyset
     page, so a sweeper walks every due row once even while rows change under it)."""
     return list(Subscription.objects.filter(due, pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+# A collection attempt that has not finalized in this long (a crash, a provider that never answered, an invoice left
+# for manual collection) needs an operator.
+COLLECTION_STALE_AFTER = timedelta(days=1)
+
+
+def invoices_needing_attention(now: datetime) -> Q:
+    """Invoices whose collection needs an operator: FAILED, or still PENDING a day after they were recorded."""
+    stale = Q(collection_status=CollectionStatus.PENDING, created_at__lte=now - COLLECTION_STALE_AFTER)
+    return Q(status=InvoiceStatus.OPEN) & (Q(collection_status=CollectionStatus.FAILED) | stale)

@@ -7,7 +7,7 @@ Input items use model field names plus ``type``, ``target_ref_id`` (the feature 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 
@@ -56,6 +56,19 @@ CREDIT_FIELDS = {
 }
 
 
+class EntitlementValues(Protocol):
+    """What the validators read: a package entitlement, or a subscription's custom entitlement."""
+
+    usage_limit: int | None
+    has_unlimited_usage: bool
+    has_soft_limit: bool
+    reset_period: str | None
+    enum_values: Any
+    amount: Decimal | None
+    cadence: str | None
+    dependency_feature: Feature | None
+
+
 def resolve_reset_anchor(
     reset_period: str | None, reset_configuration: Mapping[str, str | None], *, path: str
 ) -> str | None:
@@ -80,7 +93,7 @@ def resolve_reset_anchor(
     return None
 
 
-def validate_feature_entitlement(feature: Feature, entitlement: PackageEntitlement, *, path: str = "") -> None:
+def validate_feature_entitlement(feature: Feature, entitlement: EntitlementValues, *, path: str = "") -> None:
     """The one place that says which entitlement values fit which kind of feature."""
     if feature.archived_at is not None:
         raise InvalidCatalogInput(f"feature {feature.ref_id} is archived", field=f"{path}id")
@@ -128,7 +141,7 @@ def validate_feature_entitlement(feature: Feature, entitlement: PackageEntitleme
         raise InvalidCatalogInput("applies only to INCREMENTAL metered features", field=f"{path}resetPeriod")
 
 
-def validate_credit_entitlement(entitlement: PackageEntitlement, *, path: str = "") -> None:
+def validate_credit_entitlement(entitlement: EntitlementValues, *, path: str = "") -> None:
     if entitlement.amount is None and entitlement.dependency_feature is None:
         raise InvalidCatalogInput("is required", field=f"{path}amount")
     if entitlement.amount is not None and entitlement.amount <= Decimal(0):

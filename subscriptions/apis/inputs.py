@@ -18,8 +18,10 @@ from subscriptions.apis.shared_inputs import (
     AppliedCouponInput,
     BillingInformationInput,
     ChargeInput,
+    SubscriptionEntitlementInput,
     TrialOverrideConfigurationInput,
     coupon_arguments,
+    custom_entitlements,
     feature_quantities,
     trial_override,
 )
@@ -28,7 +30,7 @@ from subscriptions.services.provisioning import ProvisionRequest
 S = serializers
 
 # Inputs that change what is sold and that this server does not implement yet: refused rather than ignored.
-UNSUPPORTED = ("priceOverrides", "entitlements", "minimumSpend", "budget")
+UNSUPPORTED = ("priceOverrides", "minimumSpend", "budget")
 
 
 class SubscriptionProvisionInput(S.Serializer):
@@ -55,7 +57,7 @@ class SubscriptionProvisionInput(S.Serializer):
     trialOverrideConfiguration = TrialOverrideConfigurationInput(required=False, allow_null=True)
     unitQuantity = S.IntegerField(required=False, allow_null=True, min_value=0, max_value=POSITIVE_INTEGER_MAX)
     priceOverrides = S.ListField(required=False, allow_null=True)
-    entitlements = S.ListField(required=False, allow_null=True)
+    entitlements = SubscriptionEntitlementInput(many=True, required=False, allow_null=True)
     minimumSpend = S.DictField(required=False, allow_null=True)
     budget = S.DictField(required=False, allow_null=True)
 
@@ -90,6 +92,7 @@ def provision_request(body: dict[str, Any]) -> ProvisionRequest:
         metadata=body.get("metadata") or {},
         payment_collection_method=body.get("paymentCollectionMethod"),
         billing_id=body.get("billingId"),
+        entitlements=custom_entitlements(body.get("entitlements")),
         **coupon_arguments(body.get("appliedCoupon")),
     )
 

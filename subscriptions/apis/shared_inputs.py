@@ -7,9 +7,10 @@ from rest_framework import serializers
 
 from catalog import enums
 from catalog.apis.fields import Amount, Choice
-from catalog.apis.inputs import POSITIVE_INTEGER_MAX
+from catalog.apis.inputs import BIG_INTEGER_MAX, POSITIVE_INTEGER_MAX, ResetConfigurationFields
 from config.errors import InvalidInput
 from subscriptions.quote import TrialOverride
+from subscriptions.services.custom_entitlements import CustomEntitlementInput
 
 S = serializers
 
@@ -28,6 +29,40 @@ class ChargeInput(S.Serializer):
     id = S.CharField()
     quantity = Amount(min_value=Decimal(0))
     type = Choice(enums.EntitlementType)
+
+
+class SubscriptionEntitlementInput(ResetConfigurationFields):
+    """``SubscriptionEntitlementInput``: FEATURE (``id`` is a feature id) or CREDIT (a custom currency id). Which
+    values fit which kind of feature is the service's business (the catalog's rules)."""
+
+    id = S.CharField(max_length=255)
+    type = Choice(enums.EntitlementType)
+    hasSoftLimit = S.BooleanField(required=False, allow_null=True)
+    # FEATURE
+    hasUnlimitedUsage = S.BooleanField(required=False, allow_null=True)
+    resetPeriod = Choice(enums.ResetPeriod, required=False, allow_null=True)
+    usageLimit = S.IntegerField(required=False, allow_null=True, max_value=BIG_INTEGER_MAX)
+    # CREDIT
+    amount = Amount(required=False, allow_null=True)
+    cadence = Choice(enums.CreditCadence, required=False, allow_null=True)
+
+
+def custom_entitlements(items: list[dict[str, Any]] | None) -> list[CustomEntitlementInput]:
+    """Validated ``SubscriptionEntitlementInput`` items in service terms."""
+    return [
+        CustomEntitlementInput(
+            type=item["type"],
+            target_ref_id=item["id"],
+            usage_limit=item.get("usageLimit"),
+            has_unlimited_usage=bool(item.get("hasUnlimitedUsage")),
+            has_soft_limit=bool(item.get("hasSoftLimit")),
+            reset_period=item.get("resetPeriod"),
+            reset_configuration=item.get("reset_configuration") or {},
+            amount=item.get("amount"),
+            cadence=item.get("cadence"),
+        )
+        for item in items or []
+    ]
 
 
 class AppliedCouponConfigurationInput(S.Serializer):

@@ -26,7 +26,9 @@ from subscriptions.apis.shared_inputs import (
     AppliedCouponInput,
     BillingInformationInput,
     ChargeInput,
+    SubscriptionEntitlementInput,
     coupon_arguments,
+    custom_entitlements,
     feature_quantities,
 )
 from subscriptions.apis.subscriptions import API_ACTOR, SubscriptionView
@@ -38,7 +40,7 @@ from subscriptions.services import changes, migration, scheduled_updates, update
 S = serializers
 
 # Inputs that change what is sold and that this server does not implement yet: refused rather than ignored.
-UNSUPPORTED = ("priceOverrides", "entitlements", "minimumSpend", "budget")
+UNSUPPORTED = ("priceOverrides", "minimumSpend", "budget")
 
 
 class UpdateBillingInformationInput(BillingInformationInput):
@@ -59,7 +61,7 @@ class SubscriptionUpdateInput(S.Serializer):
     budget = S.DictField(required=False, allow_null=True)
     cancellationDate = S.DateTimeField(required=False, allow_null=True)
     charges = ChargeInput(many=True, required=False)
-    entitlements = S.ListField(required=False, allow_null=True)
+    entitlements = SubscriptionEntitlementInput(many=True, required=False, allow_null=True)
     metadata = Metadata(required=False)
     minimumSpend = S.DictField(required=False, allow_null=True)
     priceOverrides = S.ListField(required=False, allow_null=True)
@@ -112,6 +114,9 @@ def update_request(body: dict[str, Any]) -> changes.UpdateRequest:
         fields["feature_quantities"] = feature_quantities(body)
     if "addons" in body:
         fields["addons"] = [(addon["id"], addon["quantity"]) for addon in body["addons"]]
+    if "entitlements" in body:
+        # A full replacement: ``null`` or ``[]`` removes every custom entitlement.
+        fields["entitlements"] = custom_entitlements(body["entitlements"])
     if "taxPercentage" in (body.get("billingInformation") or {}):
         fields["tax_percentage"] = body["billingInformation"]["taxPercentage"]
     fields.update(_coupon_fields(body))

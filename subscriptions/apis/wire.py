@@ -133,8 +133,10 @@ def subscription_to_wire(subscription: Subscription, latest_invoice: Invoice | N
             }
             for update in subscription.pending_updates  # type: ignore[attr-defined]
         ],
-        # Custom subscription entitlements (the ``entitlements`` input) are not supported yet.
-        "subscriptionEntitlements": [],
+        "subscriptionEntitlements": [
+            {"id": entitlement.target_ref_id, "type": entitlement.type}
+            for entitlement in subscription.custom_entitlements.all()
+        ],
         "budget": None,
         "minimumSpend": None,
         "payingCustomerId": None,

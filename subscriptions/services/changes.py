@@ -9,7 +9,8 @@ previews are the same computation. The rules:
 * Only present keys change; start date and billing cycle anchor are kept. ``metadata`` and ``addons`` are replaced
   whole; ``charges`` replace every billable quantity (``unitQuantity`` included, unless it is given too). Add-ons
   the subscription has keep their pinned version; new ones get their latest published version.
-* Metadata, ``cancellationDate`` (``None`` clears a scheduled end) and ``trialEndDate`` apply at once.
+* Metadata, ``cancellationDate`` (``None`` clears a scheduled end) and ``trialEndDate`` apply at once, and so
+  does ``entitlements`` (the custom entitlements, replaced whole and not invoiced).
 * A billing change (quantities, add-ons, coupon, billing period, tax, plan version) of a subscription that is being
   billed (active, with a period) is prorated by the second (``pricing.proration_factor``): a credit for the unused
   rest of the period at the old terms, a debit for the rest of the period at the new ones (for a new billing
@@ -46,6 +47,7 @@ from subscriptions.errors import SubscriptionNotUpdatable
 from subscriptions.models import (
     CURRENT_STATUSES,
     Subscription,
+    SubscriptionEntitlement,
     SubscriptionScheduledUpdate,
 )
 from subscriptions.pricing import InvoiceDraft, invoice_draft, proration_factor
@@ -57,6 +59,7 @@ from subscriptions.quote import (
     validate_quote_input,
 )
 from subscriptions.services.common import quote_input_of
+from subscriptions.services.custom_entitlements import CustomEntitlementInput, custom_entitlements_build
 
 ZERO = Decimal(0)
 BILLED_STATUSES = frozenset({Status.ACTIVE, Status.PAYMENT_PENDING})
@@ -87,6 +90,7 @@ class UpdateRequest:
     tax_percentage: Decimal | Unchanged | None = UNCHANGED
     migrate_to_latest: bool = False
     schedule_strategy: str | None = None
+    entitlements: Sequence[CustomEntitlementInput] | Unchanged = UNCHANGED  # replaces the custom entitlements
 
 
 # Each kind of billing change, as its ScheduleType when deferred, with the request fields that make it.
@@ -212,6 +216,8 @@ class SubscriptionChange:
     invoice: InvoiceDraft | None  # what is invoiced now: the net proration when it is positive
     recurring_invoice: InvoiceDraft  # the first full period on the new terms
     has_scheduled_updates: bool  # scheduled updates remain once the change is made
+    # The custom entitlements that replace the subscription's at once (unsaved rows); None: left as they are.
+    custom_entitlements: tuple[SubscriptionEntitlement, ...] | None = None
 
     @property
     def immediate_invoice(self) -> InvoiceDraft:
@@ -518,10 +524,14 @@ def subscription_change(
     that has not started or has no period, nor to a moment that has passed.
     Errors: ``SubscriptionNotUpdatable`` (409) for an ended subscription or a replaced one's end date;
     ``InvalidInput`` (400) for dates in the past or out of place and every ``validate_quote_input`` refusal; 404
-    for an unknown add-on, feature or coupon.
+    for an unknown add-on, feature, coupon or custom entitlement target; those of
+    ``custom_entitlements.custom_entitlements_build``.
     """
     check_updatable(subscription)
     _check_dates(subscription, request, at)
+    custom_entitlements = (
+        None if request.entitlements is UNCHANGED else tuple(custom_entitlements_build(request.entitlements))
+    )
     current = current_terms(subscription)
     target = _target_terms(subscription, current, request, at)
     changed = _changed_groups(current, target)
@@ -558,4 +568,5 @@ def subscription_change(
         invoice=proration.net if proration is not None and not deferred and proration.net.total > 0 else None,
         recurring_invoice=outcome.recurring_invoice,
         has_scheduled_updates=deferred or bool(remaining),
+        custom_entitlements=custom_entitlements,
     )

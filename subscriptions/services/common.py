@@ -14,7 +14,7 @@ from catalog.models import Price
 from customers.errors import CustomerNotFound
 from customers.models import Customer
 from subscriptions import states
-from subscriptions.enums import CancelReason
+from subscriptions.enums import CancelReason, CollectionStatus
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.models import (
     LIVE_STATUSES,
@@ -26,6 +26,7 @@ from subscriptions.models import (
 )
 from subscriptions.pricing import InvoiceDraft
 from subscriptions.quote import QuoteInput, quote_period
+from subscriptions.services.invoices import schedule_collection
 
 
 def lock_customer(customer_id: int, *, active: bool = True) -> Customer:
@@ -151,7 +152,11 @@ def record_invoice(
     *, subscription: Subscription, draft: InvoiceDraft, billing_reason: str, idempotency_key: str, now: datetime
 ) -> Invoice:
     """Store an invoice and its lines. Idempotency key: ``idempotency_key`` (unique); when it is taken the
-    existing invoice is returned unchanged, so a period is invoiced once however often this runs."""
+    existing invoice is returned unchanged, so a period is invoiced once however often this runs.
+
+    Side effect: a new invoice with something to pay is collected after commit (``invoices.invoice_collect``,
+    through the payment gateway, with the same key); one of zero is ``NOT_REQUIRED``. This is the one place
+    invoices are recorded, so every invoice goes through collection."""
     try:
         with transaction.atomic():
             invoice = Invoice.objects.create(
@@ -168,6 +173,7 @@ def record_invoice(
                 coupon_ref_id=draft.coupon_ref_id,
                 idempotency_key=idempotency_key,
                 created_at=now,
+                collection_status=CollectionStatus.PENDING if draft.total > 0 else CollectionStatus.NOT_REQUIRED,
             )
             InvoiceLine.objects.bulk_create(
                 InvoiceLine(
@@ -181,6 +187,7 @@ def record_invoice(
                 )
                 for position, line in enumerate(draft.lines)
             )
+            schedule_collection([invoice], now=now)
             return invoice
     except IntegrityError:
         existing = Invoice.objects.filter(idempotency_key=idempotency_key).first()

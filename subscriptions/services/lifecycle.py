@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from catalog.enums import TrialEndBehavior
 from config.errors import DomainError
 from subscriptions import periods, states
-from subscriptions.enums import CancelReason, InvoiceBillingReason
+from subscriptions.enums import CancelReason, CollectionStatus, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.models import Invoice, InvoiceLine, Subscription
 from subscriptions.pricing import InvoiceDraft
@@ -32,6 +32,7 @@ from subscriptions.services.common import (
     renewal_key,
     replaced_by_new,
 )
+from subscriptions.services.invoices import schedule_collection
 from subscriptions.services.provisioning import apply_end_setup
 
 logger = logging.getLogger(__name__)
@@ -259,8 +260,9 @@ def _renew_locked(subscription_ids: Sequence[int], *, now: datetime, in_bulk: bo
 
 
 def _record_invoices_in_bulk(invoices: Sequence[tuple[Subscription, str, InvoiceDraft]], *, now: datetime) -> None:
-    """``common.record_invoice`` for many renewal invoices in two inserts. A taken idempotency key raises
-    ``IntegrityError`` (the caller then renews one by one, where a taken key returns the existing invoice)."""
+    """``common.record_invoice`` for many renewal invoices in two inserts (and their collection after commit). A
+    taken idempotency key raises ``IntegrityError`` (the caller then renews one by one, where a taken key returns
+    the existing invoice)."""
     rows = Invoice.objects.bulk_create(
         Invoice(
             subscription=subscription,
@@ -276,6 +278,7 @@ def _record_invoices_in_bulk(invoices: Sequence[tuple[Subscription, str, Invoice
             coupon_ref_id=draft.coupon_ref_id,
             idempotency_key=key,
             created_at=now,
+            collection_status=CollectionStatus.PENDING if draft.total > 0 else CollectionStatus.NOT_REQUIRED,
         )
         for subscription, key, draft in invoices
     )
@@ -292,3 +295,4 @@ def _record_invoices_in_bulk(invoices: Sequence[tuple[Subscription, str, Invoice
         for invoice, (_, _, draft) in zip(rows, invoices, strict=True)
         for position, line in enumerate(draft.lines)
     )
+    schedule_collection(rows, now=now)

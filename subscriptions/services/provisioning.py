@@ -43,6 +43,7 @@ from subscriptions.models import (
     LIVE_STATUSES,
     Subscription,
     SubscriptionAddon,
+    SubscriptionEntitlement,
     SubscriptionFeatureQuantity,
 )
 from subscriptions.quote import (
@@ -61,6 +62,11 @@ from subscriptions.services.common import (
     lock_customer,
     replaced_by_new,
     slot,
+)
+from subscriptions.services.custom_entitlements import (
+    CustomEntitlementInput,
+    custom_entitlements_build,
+    custom_entitlements_write,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,6 +90,7 @@ class SubscriptionTerms:
     metadata: Mapping[str, str]
     payment_collection_method: str | None
     billing_id: str | None
+    custom_entitlements: Sequence[SubscriptionEntitlement] = ()
 
     @property
     def plan(self) -> Package:
@@ -144,14 +151,17 @@ class ProvisionRequest:
     metadata: Mapping[str, str] = field(default_factory=dict)
     payment_collection_method: str | None = None
     billing_id: str | None = None
+    entitlements: Sequence[CustomEntitlementInput] = ()
 
 
 def subscription_terms(*, customer: Customer, request: ProvisionRequest, now: datetime) -> SubscriptionTerms:
     """Resolve the ids of a provision request and validate it. Reads only.
 
-    Errors: 404 for an unknown plan, add-on, feature or coupon; 400 for a plan or add-on that is archived or was
-    never published, every ``quote.validate_quote_input`` refusal (billing period, quantities, add-ons, coupon,
-    currencies, tax), a resource rule (rule 5), dates out of order and a trial override that cannot be honoured.
+    Errors: 404 for an unknown plan, add-on, feature, coupon or custom entitlement target; 400 for a plan or add-on
+    that is archived or was never published, every ``quote.validate_quote_input`` refusal (billing period,
+    quantities, add-ons, coupon, currencies, tax), a resource rule (rule 5), dates out of order, a trial override
+    that cannot be honoured and a custom entitlement the catalog's rules refuse
+    (``custom_entitlements.custom_entitlements_build``).
     """
     version = published_version(catalog_enums.PackageKind.PLAN, request.plan_ref_id, field="planId")
     addon_versions = [
@@ -186,6 +196,7 @@ def subscription_terms(*, customer: Customer, request: ProvisionRequest, now: da
         metadata=dict(request.metadata),
         payment_collection_method=request.payment_collection_method,
         billing_id=request.billing_id,
+        custom_entitlements=custom_entitlements_build(request.entitlements),
     )
 
 
@@ -247,7 +258,7 @@ def create_subscription_locked(
     lock (``lock_customer``), which serialises everything done to the customer's subscriptions.
 
     Ends or schedules the end of the subscriptions it replaces, creates the resource on first use, records the
-    creation event and, for a paid subscription starting now outside a trial, its first invoice
+    creation event, its custom entitlements and, for a paid subscription starting now outside a trial, its first invoice
     (``SUBSCRIPTION_CREATION``, key ``creation:{subscription}``).
     """
     plan = terms.plan
@@ -336,6 +347,8 @@ def create_subscription_locked(
         SubscriptionFeatureQuantity(subscription=subscription, feature=feature, quantity=quantity)
         for feature, quantity in terms.features
     )
+    if terms.custom_entitlements:
+        custom_entitlements_write(subscription=subscription, entitlements=terms.custom_entitlements, now=now)
     states.subscription_record_creation(
         subscription=subscription,
         actor=actor,

@@ -28,6 +28,7 @@ from subscriptions.services.changes import (
     subscription_change,
 )
 from subscriptions.services.common import record_invoice
+from subscriptions.services.custom_entitlements import custom_entitlements_write
 
 
 def update_key(subscription: Subscription, change: SubscriptionChange) -> str:
@@ -138,7 +139,8 @@ def change_apply(
     Supersedes scheduled updates of the kinds the request names (unless ``supersede`` is off: a scheduled update
     being run). A deferred billing change becomes one ``SubscriptionScheduledUpdate`` per kind of change; one that
     applies now is written, and its positive net proration invoiced (``SUBSCRIPTION_UPDATE``, idempotency key
-    ``invoice_key``, by default ``update_key``). Dates and metadata are written either way.
+    ``invoice_key``, by default ``update_key``). Dates, metadata and custom entitlements (replaced whole) are
+    written either way.
     """
     subscription = change.subscription
     key = invoice_key or update_key(subscription, change)
@@ -159,6 +161,8 @@ def change_apply(
     elif change.changed_groups:
         _write_terms(subscription, change)
     _write_dates(subscription, change.request)
+    if change.custom_entitlements is not None:
+        custom_entitlements_write(subscription=subscription, entitlements=change.custom_entitlements, now=now)
     subscription.updated_at = now
     subscription.save()
     if change.invoice is not None:

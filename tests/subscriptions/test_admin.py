@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from subscriptions.models import Invoice, Subscription
 from subscriptions.services.cancellation import subscription_cancel
@@ -108,3 +109,18 @@ def test_invoices_are_read_only(admin_client: Client) -> None:
     assert admin_client.post(f"{INVOICES}/{invoice.pk}/change/", {"total": "0"}).status_code == 403
     assert admin_client.get(f"{INVOICES}/{invoice.pk}/delete/").status_code == 403
     assert Invoice.objects.get().total == 10
+
+
+def test_invoices_needing_attention_are_filtered_with_their_collection_status(
+    admin_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = provision("plan-basic", now=NOW, billing_period="MONTHLY")
+        fresh = provision("plan-basic", now=timezone.now(), customer_ref_id="customer-2", billing_period="MONTHLY")
+
+    response = admin_client.get(f"{INVOICES}/", {"collection": "attention"})
+
+    assert response.status_code == 200
+    assert [invoice.subscription_id for invoice in response.context["cl"].result_list] == [stale.pk]
+    assert "PENDING" in response.content.decode()
+    assert Invoice.objects.get(subscription=fresh).collection_status == "PENDING"

@@ -1,0 +1,54 @@
+"""The payment gateway: how an invoice's money is collected. The amounts are this project's (one pricing engine);
+a provider only collects them.
+
+``PaymentGateway`` is what a provider integration implements (Stripe comes later). ``settings.PAYMENT_GATEWAY`` is
+the dotted path of the class in use, resolved by ``payment_gateway``; the default, ``ManualCollectionGateway``,
+collects nothing itself: invoices stay ``OPEN`` until an operator marks them paid.
+
+A gateway is called by ``services.invoices.invoice_collect`` after the invoice is committed, outside any row lock,
+with the invoice's idempotency key, which the provider must honour: a repeated call with the same key returns the
+first result instead of charging twice.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from subscriptions.enums import CollectionStatus
+from subscriptions.models import Invoice
+
+DEFAULT_PAYMENT_GATEWAY = "subscriptions.gateway.ManualCollectionGateway"
+
+
+@dataclass(frozen=True)
+class CollectionResult:
+    """What a collection attempt came to: ``COLLECTED`` (the money is in), ``PENDING`` (not yet, or collected by
+    other means) or ``FAILED`` (with ``error``); ``provider_reference`` is the provider's id of the payment."""
+
+    status: CollectionStatus
+    provider_reference: str = ""
+    error: str = ""
+
+
+class PaymentGateway(Protocol):
+    def collect(self, *, invoice: Invoice, idempotency_key: str) -> CollectionResult:
+        """Collect ``invoice.total`` in ``invoice.currency``. Raises only for a transient failure (the attempt's
+        outcome is then unknown, and the invoice stays pending for an operator)."""
+        ...
+
+
+class ManualCollectionGateway:
+    """No provider: the invoice stays ``OPEN`` for collection by hand (bank transfer, a check), and an operator
+    marks it paid (``invoice_mark_paid``). Every collection is therefore ``PENDING``."""
+
+    def collect(self, *, invoice: Invoice, idempotency_key: str) -> CollectionResult:
+        return CollectionResult(status=CollectionStatus.PENDING)
+
+
+def payment_gateway() -> PaymentGateway:
+    """The gateway ``settings.PAYMENT_GATEWAY`` names (a dotted path to a class taking no arguments)."""
+    path = getattr(settings, "PAYMENT_GATEWAY", DEFAULT_PAYMENT_GATEWAY)
+    gateway: PaymentGateway = import_string(path)()
+    return gateway
