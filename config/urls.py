@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include("entitlements.urls")),
     path("api/v1/", include("customers.urls")),
     path("api/v1/", include("subscriptions.urls")),
+    path("api/v1/", include("metering.urls")),
+    path("api/v2/", include("metering.v2_urls")),
 ]
 
 handler400 = "config.errors.json_bad_request"

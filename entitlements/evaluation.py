@@ -373,6 +373,32 @@ def effective_entitlements(grants: Iterable[Grant], *, now: datetime) -> dict[st
     }
 
 
+# --- usage windows ----------------------------------------------------------------------------------------------------
+
+
+def usage_window(entitlement: EffectiveEntitlement, *, now: datetime) -> UsagePeriod | None:
+    """The usage window of ``entitlement`` containing ``now``; ``None`` when its usage never resets (a FLUCTUATING
+    meter, an unmetered feature, no reset period)."""
+    if not entitlement.feature.resets:
+        return None
+    return usage_period(
+        reset_period=entitlement.reset_period,
+        reset_anchor=entitlement.reset_anchor,
+        anchor=entitlement.usage_anchor,
+        now=now,
+    )
+
+
+def usage_windows(customer: CustomerGrants, *, now: datetime) -> dict[str, UsagePeriod | None]:
+    """The current usage window of every metered feature the customer's grants mention, by feature id (metering
+    counts usage in these windows; a feature not listed, like one with ``None``, never resets)."""
+    return {
+        feature_ref_id: usage_window(entitlement, now=now)
+        for feature_ref_id, entitlement in effective_entitlements(customer.grants, now=now).items()
+        if entitlement.feature.is_metered
+    }
+
+
 # --- checks -----------------------------------------------------------------------------------------------------------
 
 
@@ -411,14 +437,7 @@ def decide(
     """The decision for one granted feature value."""
     feature = entitlement.feature
     usage = current_usage if feature.is_metered else ZERO
-    period = None
-    if feature.resets:
-        period = usage_period(
-            reset_period=entitlement.reset_period,
-            reset_anchor=entitlement.reset_anchor,
-            anchor=entitlement.usage_anchor,
-            now=now,
-        )
+    period = usage_window(entitlement, now=now)
     reason: AccessDeniedReason | None = None
     if not entitlement.is_granted:
         reason = AccessDeniedReason.NO_FEATURE_ENTITLEMENT_IN_SUBSCRIPTION
@@ -458,7 +477,7 @@ def check(
     subscription) or ``NoFeatureEntitlementInSubscription`` (there is one, it does not grant the feature), then
     ``FeatureTypeMismatch`` (requested values for a non-ENUM feature, requested usage for a non-NUMBER one),
     ``RequestedValuesMismatch`` and ``RequestedUsageExceedingLimit``. ``current_usage`` is the usage of the
-    current window (0 until metering exists).
+    current window (``metering.selectors``).
     """
     reason = _customer_denial(customer)
     if reason is None and feature is None:

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class MeteringConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'metering'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "metering"

@@ -1,1 +1,79 @@
-"""Models of metering (none yet)."""
+"""Usage counters and the measurements reported into them.
+
+A ``UsageCounter`` is the running total of one feature for one customer (and resource) in one usage window. The
+window is named by its start (``period_start``), computed from the entitlement's reset period and the time, so a
+new window is simply a new row that starts at zero: nothing resets counters. Usage that never resets (FLUCTUATING
+meters, or no reset period) is kept under ``NEVER_RESETS``.
+
+A ``UsageMeasurement`` records one reported item with the usage it produced. A client ``idempotency_key`` is
+unique per customer, so a retried report finds the original instead of counting again.
+"""
+
+import uuid
+from datetime import UTC, datetime
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+from catalog.models import Feature
+from customers.models import Customer
+from metering.enums import UpdateBehavior
+
+# The ``period_start`` of usage that never resets.
+NEVER_RESETS = datetime(1970, 1, 1, tzinfo=UTC)
+# Whole numbers up to 2^53 and 5 decimal places (contract §3.4), with room for totals.
+USAGE_MAX_DIGITS = 30
+USAGE_DECIMAL_PLACES = 5
+
+
+class UsageCounter(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    # The customer resource's id, "" for customer-level usage.
+    resource_key = models.CharField(max_length=255, blank=True, default="")
+    feature = models.ForeignKey(Feature, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateTimeField()
+    value = models.DecimalField(max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES, default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "resource_key", "feature", "period_start"], name="usage_counter_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}/{self.resource_key}/{self.feature_id}@{self.period_start:%Y-%m-%d}"
+
+
+class UsageMeasurement(models.Model):
+    ref_id = models.UUIDField("id", default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    resource_key = models.CharField(max_length=255, blank=True, default="")
+    feature = models.ForeignKey(Feature, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES)
+    update_behavior = models.CharField(max_length=8, choices=UpdateBehavior.choices, default=UpdateBehavior.DELTA)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    # JSON numbers arrive as ``Decimal``; fractional ones are kept as their exact text.
+    dimensions = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # When the usage happened (the client's ``createdAt``, else when it was received).
+    timestamp = models.DateTimeField()
+    created_at = models.DateTimeField()
+    # The counter's value right after this measurement, and the window it counted in (no end: never resets).
+    current_usage = models.DecimalField(max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="usage_measurement_idempotency_key",
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="usage_measurement_created")]
+
+    def __str__(self) -> str:
+        return str(self.ref_id)

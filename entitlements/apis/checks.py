@@ -5,9 +5,9 @@ Both read the grants through ``customer_grants`` and ask the engine; denials are
 
 A check by ``currencyId`` (the CREDIT side) answers ``isGranted: false`` with ``accessDeniedReason: Unknown``
 until the credits app provides balances (after the customer-level denials, which apply as for features).
-"""
 
-from decimal import Decimal
+``currentUsage`` of a metered feature is the usage metering counted in the feature's current window.
+"""
 
 from django.utils import timezone
 from rest_framework.request import Request
@@ -19,18 +19,20 @@ from entitlements import evaluation
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
 from entitlements.selectors import currency_info, customer_grants, feature_info
-
-# Usage of the current window: metering provides it; until then every feature has used nothing.
-NO_USAGE = Decimal(0)
+from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
 
 
 class CustomerEntitlementsView(ApiView):
     def get(self, request: Request, ref_id: str) -> Response:
         now = timezone.now()
-        grants = customer_grants(
-            customer_ref_id=ref_id, resource_ref_id=request.query_params.get("resourceId") or None, now=now
+        resource_ref_id = request.query_params.get("resourceId") or None
+        grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
+        usage = current_usages(
+            customer_ref_id=ref_id,
+            resource_ref_id=resource_ref_id,
+            windows=evaluation.usage_windows(grants, now=now),
         )
-        return envelope(entitlements_state_to_wire(evaluation.entitlements_state(grants, now=now)))
+        return envelope(entitlements_state_to_wire(evaluation.entitlements_state(grants, now=now, current_usage=usage)))
 
 
 class CustomerEntitlementCheckView(ApiView):
@@ -43,11 +45,21 @@ class CustomerEntitlementCheckView(ApiView):
         if params.get("currency_ref_id"):
             credit = evaluation.check_credit(grants, currency=currency_info(params["currency_ref_id"]))
             return envelope(credit_decision_to_wire(credit, now=now))
+        feature = feature_info(params["feature_ref_id"])
+        usage = ZERO
+        windows = evaluation.usage_windows(grants, now=now)
+        if feature is not None and feature.ref_id in windows:
+            usage = current_usage(
+                customer_ref_id=ref_id,
+                resource_ref_id=params["resource_ref_id"],
+                feature_ref_id=feature.ref_id,
+                period_start=counter_period_start(windows[feature.ref_id]),
+            )
         decision = evaluation.check(
             grants,
-            feature=feature_info(params["feature_ref_id"]),
+            feature=feature,
             now=now,
-            current_usage=NO_USAGE,
+            current_usage=usage,
             requested_usage=params.get("requested_usage"),
             requested_values=params["requested_values"],
         )

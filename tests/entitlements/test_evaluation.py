@@ -18,6 +18,7 @@ from entitlements.evaluation import (
     check,
     check_credit,
     entitlements_state,
+    usage_windows,
 )
 
 D = Decimal
@@ -396,6 +397,20 @@ def test_fluctuating_usage_never_resets() -> None:
         None,
         None,
     )
+
+
+def test_usage_windows_are_those_of_the_metered_features_the_checks_report() -> None:
+    grants = customer(
+        plan(CALLS, usage_limit=100, reset_period="MONTH", reset_anchor="SubscriptionStart"),
+        plan(STORAGE, usage_limit=5, reset_period="MONTH"),
+        plan(SEATS, usage_limit=5),
+        plan(SSO),
+    )
+
+    windows = usage_windows(grants, now=NOW)
+
+    assert windows == {"api-calls": check(grants, feature=CALLS, now=NOW).usage_period, "storage": None}
+    assert windows["api-calls"] is not None and windows["api-calls"].start == datetime(2024, 2, 29, 10, tzinfo=UTC)
 
 
 def test_valid_until_is_the_earliest_change_of_any_granting_source() -> None:

@@ -1,0 +1,143 @@
+"""U1 ``POST /api/v1/usage`` and V2 ``POST /api/v2/usage`` (contract §3.4, §4): report usage in bulk.
+
+Both take the same ``usages`` items and call ``usage_report``; they differ only in the response shape.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.apis.fields import Choice
+from config.views import ApiView
+from config.wire import envelope, iso, number
+from metering.enums import UpdateBehavior
+from metering.models import NEVER_RESETS, USAGE_DECIMAL_PLACES, UsageMeasurement
+from metering.services import UsageReport, usage_report
+
+S = serializers
+TEXT_MAX_LENGTH = 255
+MAX_ITEMS = 1000
+# Contract §3.4: whole numbers up to ±(2^53 - 1), fractional ones below 2^35 in absolute value.
+WHOLE_MAX = Decimal(2**53 - 1)
+FRACTIONAL_LIMIT = Decimal(2**35)
+STEP = Decimal(1).scaleb(-USAGE_DECIMAL_PLACES)
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class UsageValue(S.Field):
+    """A JSON number (never a string or a boolean), rounded half away from zero to 5 decimal places."""
+
+    default_error_messages = {
+        "invalid": "must be a number",
+        "range": "is out of range (whole numbers up to 2^53 - 1, fractional ones below 2^35)",
+    }
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, int | float | Decimal):
+            self.fail("invalid")
+        try:
+            value = Decimal(str(data)) if isinstance(data, float) else Decimal(data)
+        except InvalidOperation:
+            self.fail("invalid")
+        if not value.is_finite():
+            self.fail("invalid")
+        is_whole = value == value.to_integral_value()
+        if abs(value) > WHOLE_MAX or (not is_whole and abs(value) >= FRACTIONAL_LIMIT):
+            self.fail("range")
+        return value.quantize(STEP, rounding=ROUND_HALF_UP)
+
+    def to_representation(self, value: Any) -> Any:
+        return number(value)
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]})
+class DimensionValue(S.Field):
+    """A dimension: a string, a number or a boolean (contract ``dims``)."""
+
+    default_error_messages = {"invalid": "must be a string, a number or a boolean"}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str | int | float | Decimal):  # bool is an int
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class UsageInput(S.Serializer):
+    customerId = S.CharField(source="customer_ref_id", max_length=TEXT_MAX_LENGTH)
+    featureId = S.CharField(source="feature_ref_id", max_length=TEXT_MAX_LENGTH)
+    value = UsageValue()
+    createdAt = S.DateTimeField(source="created_at", required=False, allow_null=True)
+    dimensions = S.DictField(child=DimensionValue(), required=False, allow_null=True)
+    idempotencyKey = S.CharField(source="idempotency_key", required=False, allow_null=True, max_length=TEXT_MAX_LENGTH)
+    resourceId = S.CharField(
+        source="resource_ref_id", required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    updateBehavior = Choice(UpdateBehavior, source="update_behavior", required=False, allow_null=True)
+
+
+class UsageReportInput(S.Serializer):
+    usages = S.ListField(child=UsageInput(), min_length=1, max_length=MAX_ITEMS)
+
+
+def _reports(body: dict[str, Any]) -> list[UsageReport]:
+    return [
+        UsageReport(
+            customer_ref_id=item["customer_ref_id"],
+            feature_ref_id=item["feature_ref_id"],
+            value=item["value"],
+            update_behavior=item.get("update_behavior") or UpdateBehavior.DELTA,
+            resource_ref_id=item.get("resource_ref_id") or None,
+            idempotency_key=item.get("idempotency_key"),
+            created_at=item.get("created_at"),
+            dimensions=item.get("dimensions") or {},
+        )
+        for item in body["usages"]
+    ]
+
+
+def measurement_to_wire(measurement: UsageMeasurement) -> dict[str, Any]:
+    """A UsageMeasurement (contract §2.6); the period fields are null for usage that never resets."""
+    resets = measurement.period_start != NEVER_RESETS
+    return {
+        "id": str(measurement.ref_id),
+        "createdAt": iso(measurement.created_at),
+        "timestamp": iso(measurement.timestamp),
+        "customerId": measurement.customer.ref_id,
+        "featureId": measurement.feature.ref_id,
+        "resourceId": measurement.resource_key or None,
+        "value": number(measurement.value),
+        "currentUsage": number(measurement.current_usage),
+        "usagePeriodStart": iso(measurement.period_start) if resets else None,
+        "usagePeriodEnd": iso(measurement.period_end),
+        "nextResetDate": iso(measurement.period_end),
+        "credit": None,
+    }
+
+
+class UsageReportView(ApiView):
+    """U1: ``{data: [UsageMeasurement]}``."""
+
+    request_serializers = {"post": UsageReportInput}
+
+    def post(self, request: Request) -> Response:
+        measurements = usage_report(items=_reports(self.body(request)), now=timezone.now())
+        return envelope([measurement_to_wire(measurement) for measurement in measurements])
+
+
+class UsageReportV2View(ApiView):
+    """V2: ``{data: {usages: [V2Usage], credits: []}}`` (no credit consumption yet)."""
+
+    request_serializers = {"post": UsageReportInput}
+
+    def post(self, request: Request) -> Response:
+        measurements = usage_report(items=_reports(self.body(request)), now=timezone.now())
+        return envelope({"usages": [measurement_to_wire(measurement) for measurement in measurements], "credits": []})

@@ -1,0 +1,25 @@
+"""Metering errors with stable codes (mapped to HTTP by ``config.errors``)."""
+
+from config.errors import InvalidInput, NotFound
+
+
+class UsageCustomerNotFound(NotFound):
+    code = "CUSTOMER_NOT_FOUND"
+
+
+class UsageFeatureNotFound(NotFound):
+    code = "FEATURE_NOT_FOUND"
+
+
+class UsageResourceNotFound(NotFound):
+    code = "CUSTOMER_RESOURCE_NOT_FOUND"
+
+
+class CustomerArchived(InvalidInput):
+    code = "CUSTOMER_ARCHIVED"
+
+
+class FeatureNotMetered(InvalidInput):
+    """Usage can only be reported for a metered NUMBER feature."""
+
+    code = "FEATURE_NOT_METERED"

@@ -1,0 +1,9 @@
+"""Metering routes under ``/api/v1/``: exact paths, no trailing slashes (contract §3.4 U1)."""
+
+from django.urls import path
+
+from metering.apis import usage
+
+urlpatterns = [
+    path("usage", usage.UsageReportView.as_view()),
+]
