@@ -27,6 +27,8 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("plan-migrations-stalled", "subscriptions.tasks.sweep_stalled_plan_migrations", every_seconds=300),
     # Entitlements: evaluation already ignores ended promotions; this writes their ``Expired`` status.
     PeriodicJob("promotion-expiries", "entitlements.tasks.sweep_promotion_expiries", every_seconds=60),
+    # Metering: usage idempotency keys deduplicate for 7 days; this frees older ones.
+    PeriodicJob("usage-idempotency-keys", "metering.tasks.expire_usage_idempotency_keys", every_seconds=3600),
 ]
 
 

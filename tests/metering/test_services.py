@@ -2,9 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.management import call_command
 
 from entitlements.usage_periods import UsagePeriod
 from metering.models import NEVER_RESETS, UsageCounter, UsageMeasurement
@@ -88,3 +91,13 @@ def test_current_usages_reads_every_window_in_one_query(catalog: None, django_as
     assert current_usage(
         customer_ref_id="customer-1", resource_ref_id=None, feature_ref_id="api-calls", period_start=START
     ) == Decimal(7)
+
+
+def test_tick_forgets_keys_past_their_window(catalog: None) -> None:
+    usage_report(items=[UsageReport("customer-1", "storage", Decimal(2), idempotency_key="old")], now=NOW)
+
+    with time_machine.travel(NOW + timedelta(days=7, seconds=1), tick=False):
+        call_command("tick", stdout=StringIO())
+        call_command("tick", stdout=StringIO())
+
+    assert list(UsageMeasurement.objects.values_list("idempotency_key", flat=True)) == [None]
