@@ -1,9 +1,6 @@
 """Concurrent provisioning and resource creation: the unique constraints decide, nobody sees a 500."""
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 import stigg
@@ -14,37 +11,14 @@ from customers.errors import DuplicateCustomerId
 from customers.models import Customer, CustomerResource
 from customers.services import customer_provision, customer_resource_get_or_create
 from tests.customers.factories import CustomerFactory
+from tests.races import THREADS, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
-THREADS = 8
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
-
-
-def race(work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Run ``work(index)`` in ``THREADS`` threads released together; return what they returned and raised."""
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_concurrent_provisions_of_one_customer_make_one_row_and_all_get_it() -> None:

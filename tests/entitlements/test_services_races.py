@@ -1,9 +1,6 @@
 """Concurrent grants, revokes and expiries with real threads on PostgreSQL: the customer lock serialises them."""
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,13 +11,13 @@ from entitlements.enums import PromoStatus
 from entitlements.errors import PromotionalEntitlementNotFound
 from entitlements.models import PromotionalEntitlement
 from tests.entitlements.builders import catalog_for_entitlements, customer
+from tests.races import THREADS, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
-THREADS = 8
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
 
 
@@ -28,29 +25,6 @@ NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
 def catalog(transactional_db: None) -> None:
     catalog_for_entitlements()
     customer("customer-1")
-
-
-def race(work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Run ``work(index)`` in ``THREADS`` threads released together; return what they returned and raised."""
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def grant(index: int) -> PromotionalEntitlement:

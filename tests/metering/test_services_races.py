@@ -1,10 +1,7 @@
 """Concurrent usage reports with real threads on PostgreSQL: counters never lose or double count."""
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -12,13 +9,13 @@ from django.db import connection
 from metering.models import UsageCounter, UsageMeasurement
 from metering.services import UsageReport, usage_report
 from tests.entitlements.builders import catalog_for_entitlements, customer, provision
+from tests.races import THREADS, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
-THREADS = 8
 REPORTS_PER_THREAD = 250
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
 
@@ -28,29 +25,6 @@ def catalog(transactional_db: None) -> None:
     catalog_for_entitlements()
     customer("customer-1")
     provision("plan-basic", now=NOW - timedelta(days=3))
-
-
-def race(work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Run ``work(index)`` in ``THREADS`` threads released together; return what they returned and raised."""
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_concurrent_delta_reports_are_all_counted(catalog: None) -> None:

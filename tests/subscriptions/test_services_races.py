@@ -1,10 +1,7 @@
 """Races with real threads on PostgreSQL: provisioning serialises per customer, jobs renew and invoice once."""
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from io import StringIO
-from typing import Any
 
 import pytest
 import time_machine
@@ -15,6 +12,7 @@ from subscriptions import tasks
 from subscriptions.models import LIVE_STATUSES, Invoice, Subscription
 from subscriptions.services.lifecycle import subscription_renew
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from tests.races import THREADS, race
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
 
 pytestmark = [
@@ -22,7 +20,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
-THREADS = 8
 NOW = datetime(2027, 1, 31, 10, tzinfo=UTC)
 RENEWAL_DUE = datetime(2027, 3, 1, tzinfo=UTC)
 
@@ -31,29 +28,6 @@ RENEWAL_DUE = datetime(2027, 3, 1, tzinfo=UTC)
 def catalog() -> None:
     catalog_for_subscriptions()
     customer("customer-1")
-
-
-def race(work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Run ``work(index)`` in ``THREADS`` threads released together; return what they returned and raised."""
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_concurrent_provisions_for_one_customer_and_product_leave_one_live_subscription() -> None:
