@@ -12,7 +12,6 @@ from django.contrib import admin
 from django.db.models import Exists, Model, OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -24,6 +23,7 @@ from catalog.admin_resources import PackageEntitlementResource
 from catalog.models import Package, PackageEntitlement, PackageVersion, Price
 from catalog.services import entitlements as entitlement_services
 from catalog.services import packages as package_services
+from config.admin_actions import action_form_page
 
 # Plans and add-ons ---------------------------------------------------------------------------------------------
 
@@ -180,17 +180,16 @@ class PackageAdmin(ServiceAdmin):
     def publish_draft(self, request: HttpRequest, queryset: QuerySet[Package]) -> HttpResponse | None:
         form = PublishForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return TemplateResponse(
+            return action_form_page(
+                self,
                 request,
-                "admin/catalog/package/publish_draft.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": "Publish drafts",
-                    "opts": self.opts,
-                    "packages": queryset.order_by("pk"),
-                    "form": form,
-                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                },
+                queryset,
+                action="publish_draft",
+                title="Publish drafts",
+                intro="",
+                form=form,
+                submit="Publish",
+                template="admin/catalog/package/publish_draft.html",
             )
         migration_type = form.cleaned_data["migration_type"]
 

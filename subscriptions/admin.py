@@ -13,12 +13,12 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from catalog.admin_base import ServiceAdmin
 from catalog.enums import CancellationTime
+from config.admin_actions import action_form_page
 from subscriptions.enums import CollectionStatus, InvoiceStatus, MigrationTime, ScheduleStatus, SubscriptionStatus
 from subscriptions.models import (
     Invoice,
@@ -53,35 +53,6 @@ BADGE_COLORS = {
     CollectionStatus.COLLECTED: "#2e7d32",
     CollectionStatus.NOT_REQUIRED: "#616161",
 }
-
-
-def action_form_page(
-    model_admin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet,
-    *,
-    action: str,
-    title: str,
-    intro: str,
-    form: forms.Form,
-    submit: str,
-) -> TemplateResponse:
-    """The intermediate page of an action that needs a small form; it posts back to the same action."""
-    return TemplateResponse(
-        request,
-        "admin/subscriptions/action_form.html",
-        {
-            **model_admin.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "opts": model_admin.opts,
-            "items": queryset.order_by("pk"),
-            "form": form,
-            "action": action,
-            "submit": submit,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        },
-    )
 
 
 class MigrateToLatestForm(forms.Form):

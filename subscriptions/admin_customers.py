@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse
 
 from catalog.enums import BillingPeriod, PackageKind
 from catalog.models import Package
+from config.admin_actions import action_form_page
 from customers.admin import CustomerAdmin
 from customers.models import Customer
-from subscriptions.admin import HistoryInline, action_form_page, badge
+from subscriptions.admin import HistoryInline, badge
 from subscriptions.models import Subscription
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
 

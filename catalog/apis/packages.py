@@ -2,7 +2,6 @@
 
 from typing import ClassVar
 
-from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -61,18 +60,8 @@ class PackageView(PackageApiView):
         return self.shown(self.package(ref_id))
 
     def patch(self, request: Request, ref_id: str) -> Response:
-        changes = self.body(request)
         package = self.package(ref_id)
-        now = timezone.now()
-        status = changes.pop("status", None)
-        # One transaction: a status change that fails must not leave the field changes half applied.
-        with transaction.atomic():
-            if changes:
-                services.package_update(package=package, changes=changes, now=now)
-            if status == enums.PackageStatus.PUBLISHED:
-                services.package_publish(package=package, migration_type=enums.MigrationType.NEW_CUSTOMERS, now=now)
-            elif status == enums.PackageStatus.ARCHIVED:
-                services.package_archive(package=package, now=now)
+        services.package_patch(package=package, changes=self.body(request), now=timezone.now())
         return self.shown(package)
 
 

@@ -172,6 +172,21 @@ def package_update(*, package: Package, changes: Mapping[str, Any], now: datetim
     return version
 
 
+@transaction.atomic
+def package_patch(*, package: Package, changes: Mapping[str, Any], now: datetime) -> Package:
+    """The API's PATCH: edit the draft, then apply a ``status`` of PUBLISHED (publish, for new customers) or
+    ARCHIVED (archive). One transaction, so a refused status change leaves the field edits unapplied too."""
+    changes = dict(changes)
+    status = changes.pop("status", None)
+    if changes:
+        package_update(package=package, changes=changes, now=now)
+    if status == enums.PackageStatus.PUBLISHED:
+        package_publish(package=package, migration_type=enums.MigrationType.NEW_CUSTOMERS, now=now)
+    elif status == enums.PackageStatus.ARCHIVED:
+        package_archive(package=package, now=now)
+    return package
+
+
 def _validate_publishable(version: PackageVersion) -> None:
     package = version.package
     has_prices = version.prices.filter(is_overage=False).exists()

@@ -148,6 +148,43 @@ def creation_key(subscription: Subscription) -> str:
     return f"creation:{subscription.pk}"
 
 
+def invoice_unsaved(
+    *, subscription: Subscription, draft: InvoiceDraft, billing_reason: str, idempotency_key: str, now: datetime
+) -> Invoice:
+    """An invoice row for ``draft``, not yet saved; one with something to pay starts ``PENDING`` collection."""
+    return Invoice(
+        subscription=subscription,
+        billing_reason=billing_reason,
+        period_start=draft.period_start,
+        period_end=draft.period_end,
+        currency=draft.currency,
+        subtotal=draft.subtotal,
+        discount=draft.discount,
+        tax=draft.tax,
+        total=draft.total,
+        tax_percentage=draft.tax_percentage,
+        coupon_ref_id=draft.coupon_ref_id,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        collection_status=CollectionStatus.PENDING if draft.total > 0 else CollectionStatus.NOT_REQUIRED,
+    )
+
+
+def invoice_lines_unsaved(invoice: Invoice, draft: InvoiceDraft) -> list[InvoiceLine]:
+    return [
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description=line.description[:500],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            currency=line.currency,
+        )
+        for position, line in enumerate(draft.lines)
+    ]
+
+
 def record_invoice(
     *, subscription: Subscription, draft: InvoiceDraft, billing_reason: str, idempotency_key: str, now: datetime
 ) -> Invoice:
@@ -155,38 +192,19 @@ def record_invoice(
     existing invoice is returned unchanged, so a period is invoiced once however often this runs.
 
     Side effect: a new invoice with something to pay is collected after commit (``invoices.invoice_collect``,
-    through the payment gateway, with the same key); one of zero is ``NOT_REQUIRED``. This is the one place
-    invoices are recorded, so every invoice goes through collection."""
+    through the payment gateway, with the same key); one of zero is ``NOT_REQUIRED``. The renewal path records
+    many at once with the same row builders (``lifecycle._record_invoices_in_bulk``)."""
     try:
         with transaction.atomic():
-            invoice = Invoice.objects.create(
+            invoice = invoice_unsaved(
                 subscription=subscription,
+                draft=draft,
                 billing_reason=billing_reason,
-                period_start=draft.period_start,
-                period_end=draft.period_end,
-                currency=draft.currency,
-                subtotal=draft.subtotal,
-                discount=draft.discount,
-                tax=draft.tax,
-                total=draft.total,
-                tax_percentage=draft.tax_percentage,
-                coupon_ref_id=draft.coupon_ref_id,
                 idempotency_key=idempotency_key,
-                created_at=now,
-                collection_status=CollectionStatus.PENDING if draft.total > 0 else CollectionStatus.NOT_REQUIRED,
+                now=now,
             )
-            InvoiceLine.objects.bulk_create(
-                InvoiceLine(
-                    invoice=invoice,
-                    position=position,
-                    description=line.description[:500],
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    amount=line.amount,
-                    currency=line.currency,
-                )
-                for position, line in enumerate(draft.lines)
-            )
+            invoice.save(force_insert=True)
+            InvoiceLine.objects.bulk_create(invoice_lines_unsaved(invoice, draft))
             schedule_collection([invoice], now=now)
             return invoice
     except IntegrityError:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from catalog.enums import TrialEndBehavior
 from config.errors import DomainError
 from subscriptions import periods, states
-from subscriptions.enums import CancelReason, CollectionStatus, InvoiceBillingReason
+from subscriptions.enums import CancelReason, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.models import Invoice, InvoiceLine, Subscription
 from subscriptions.pricing import InvoiceDraft
@@ -25,7 +25,9 @@ from subscriptions.services.common import (
     QUOTE_PREFETCH,
     creation_key,
     end_subscription,
+    invoice_lines_unsaved,
     invoice_period,
+    invoice_unsaved,
     lock_due,
     quote_input_of,
     record_invoice,
@@ -264,35 +266,18 @@ def _record_invoices_in_bulk(invoices: Sequence[tuple[Subscription, str, Invoice
     taken idempotency key raises ``IntegrityError`` (the caller then renews one by one, where a taken key returns
     the existing invoice)."""
     rows = Invoice.objects.bulk_create(
-        Invoice(
+        invoice_unsaved(
             subscription=subscription,
+            draft=draft,
             billing_reason=InvoiceBillingReason.BILLING_CYCLE,
-            period_start=draft.period_start,
-            period_end=draft.period_end,
-            currency=draft.currency,
-            subtotal=draft.subtotal,
-            discount=draft.discount,
-            tax=draft.tax,
-            total=draft.total,
-            tax_percentage=draft.tax_percentage,
-            coupon_ref_id=draft.coupon_ref_id,
             idempotency_key=key,
-            created_at=now,
-            collection_status=CollectionStatus.PENDING if draft.total > 0 else CollectionStatus.NOT_REQUIRED,
+            now=now,
         )
         for subscription, key, draft in invoices
     )
     InvoiceLine.objects.bulk_create(
-        InvoiceLine(
-            invoice=invoice,
-            position=position,
-            description=line.description[:500],
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            currency=line.currency,
-        )
+        line
         for invoice, (_, _, draft) in zip(rows, invoices, strict=True)
-        for position, line in enumerate(draft.lines)
+        for line in invoice_lines_unsaved(invoice, draft)
     )
     schedule_collection(rows, now=now)
