@@ -143,7 +143,21 @@ class SubscriptionAdmin(ServiceAdmin):
     ordering = ["-created_at", "-pk"]
     date_hierarchy = "created_at"
     fieldsets = [
-        (None, {"fields": ["ref_id", "status_badge", "customer", "product", "plan", "plan_version", "resource"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "ref_id",
+                    "status_badge",
+                    "customer",
+                    "paying_customer",
+                    "product",
+                    "plan",
+                    "plan_version",
+                    "resource",
+                ]
+            },
+        ),
         (
             "Billing",
             {

@@ -25,6 +25,7 @@ from subscriptions.services.provisioning import ProvisionRequest, subscription_p
 
 class CustomerSubscriptionInline(HistoryInline):
     model = Subscription
+    fk_name = "customer"
     fields = ["ref_id", "plan", "plan_version", "status_badge", "billing_period", "current_period_end", "created_at"]
     ordering = ["-created_at", "-pk"]
     show_change_link = True

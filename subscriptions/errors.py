@@ -42,3 +42,9 @@ class SubscriptionNotUpdatable(Conflict):
     its end is owned by the subscription replacing it)."""
 
     code = "SUBSCRIPTION_NOT_UPDATABLE"
+
+
+class SubscriptionSlotTaken(Conflict):
+    """A delegation or transfer into a slot (customer, product, resource) that holds such a subscription already."""
+
+    code = "SUBSCRIPTION_SLOT_TAKEN"

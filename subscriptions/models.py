@@ -34,7 +34,13 @@ def money_field(**kwargs: object) -> models.DecimalField:
 
 class Subscription(models.Model):
     ref_id = models.CharField("id", max_length=255, unique=True)
+    # The customer who uses the subscription: its entitlements are this customer's.
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="subscriptions")
+    # The customer who pays, when another than ``customer`` (the subscription was delegated, S10); its credit
+    # balance pays the invoices first. ``None``: the customer pays for itself.
+    paying_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="paid_subscriptions"
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="+")
     plan_version = models.ForeignKey(PackageVersion, on_delete=models.PROTECT, related_name="subscriptions")

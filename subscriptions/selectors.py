@@ -38,7 +38,9 @@ def subscriptions_for_wire() -> QuerySet[Subscription]:
         "execute_at", "pk"
     )
     return (
-        Subscription.objects.select_related("customer", "plan", "plan_version", "product", "resource", "coupon")
+        Subscription.objects.select_related(
+            "customer", "paying_customer", "plan", "plan_version", "product", "resource", "coupon"
+        )
         .prefetch_related(
             Prefetch("plan_version__prices", queryset=PRICES_FOR_WIRE),
             "addons__addon",

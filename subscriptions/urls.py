@@ -6,7 +6,7 @@ The preview route (``subscriptions.preview_urls``) is included by ``config.urls`
 
 from django.urls import path
 
-from subscriptions.apis import subscriptions, updates
+from subscriptions.apis import ownership, subscriptions, updates
 
 urlpatterns = [
     path("subscriptions", subscriptions.SubscriptionsView.as_view()),
@@ -18,6 +18,8 @@ urlpatterns = [
         "subscriptions/<str:ref_id>/future-update/pending-payment",
         updates.SubscriptionPendingPaymentUpdatesCancelView.as_view(),
     ),
+    path("subscriptions/<str:ref_id>/delegate", ownership.SubscriptionDelegateView.as_view()),
+    path("subscriptions/<str:ref_id>/transfer", ownership.SubscriptionTransferView.as_view()),
     path("subscriptions/<str:ref_id>/cancel", subscriptions.SubscriptionCancelView.as_view()),
     path("subscriptions/<str:ref_id>/invoice/paid", subscriptions.SubscriptionInvoicePaidView.as_view()),
 ]

@@ -139,7 +139,7 @@ def subscription_to_wire(subscription: Subscription, latest_invoice: Invoice | N
         ],
         "budget": None,
         "minimumSpend": None,
-        "payingCustomerId": None,
+        "payingCustomerId": subscription.paying_customer.ref_id if subscription.paying_customer else None,
         "contractId": None,
         "createdAt": iso(subscription.created_at),
     }

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from catalog import enums as catalog_enums
 from customers.models import Customer
@@ -87,8 +88,11 @@ def subscription_cancel(
 
 def subscriptions_cancel_for_archived_customer(*, customer: Customer, now: datetime) -> list[Subscription]:
     """End every subscription of a customer being archived, now, with reason ``CustomerArchived`` and no end
-    setup. Called by ``customers.services.customer_archive`` inside its transaction, under its customer lock."""
-    current = Subscription.objects.filter(customer=customer, status__in=CURRENT_STATUSES).order_by("pk")
+    setup: those it uses and those it pays for (delegated to another customer: nobody would pay for them). Called
+    by ``customers.services.customer_archive`` inside its transaction, under its customer lock."""
+    current = Subscription.objects.filter(
+        Q(customer=customer) | Q(paying_customer=customer), status__in=CURRENT_STATUSES
+    ).order_by("pk")
     return [
         end_subscription(
             subscription_id=subscription.pk,
