@@ -334,6 +334,7 @@ class InvoiceAdmin(ServiceAdmin):
         "discount",
         "tax",
         "total",
+        "balance_applied",
         "tax_percentage",
         "coupon_ref_id",
         "idempotency_key",

@@ -1,11 +1,12 @@
-"""The customer page's subscriptions: what the customer has (read-only, with status badges) and the "Provision a
-subscription" action.
+"""The customer page's subscriptions: what the customer has (read-only, with status badges), its credit balance and
+the ledger behind it (read-only), and the "Provision a subscription" and "Adjust credit balance" actions.
 
 Dependencies point ``customers`` <- ``subscriptions``, so the customers app's page cannot know about
 subscriptions; this module extends it (``CustomerAdmin`` from ``customers.admin``) and registers the extended page
 in its place. Provisioning calls ``subscriptions.services.provisioning.subscription_provision``, the API's service.
 """
 
+import uuid
 from datetime import datetime
 
 from django import forms
@@ -15,11 +16,13 @@ from django.http import HttpRequest, HttpResponse
 
 from catalog.enums import BillingPeriod, PackageKind
 from catalog.models import Package
+from catalog.money import Currency
 from config.admin_actions import action_form_page
 from customers.admin import CustomerAdmin
 from customers.models import Customer
 from subscriptions.admin import HistoryInline, badge
-from subscriptions.models import Subscription
+from subscriptions.models import CustomerBalance, CustomerBalanceTransaction, Subscription
+from subscriptions.services.balance import customer_balance_adjust
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
 
 
@@ -39,6 +42,35 @@ class CustomerSubscriptionInline(HistoryInline):
         return badge(subscription.status)
 
 
+class CustomerBalanceInline(HistoryInline):
+    """The credit balance per currency: what the customer's next invoices use first."""
+
+    model = CustomerBalance
+    fields = ["currency", "amount", "updated_at"]
+    ordering = ["currency"]
+    verbose_name = "credit balance"
+
+
+class CustomerBalanceTransactionInline(HistoryInline):
+    model = CustomerBalanceTransaction
+    fields = ["created_at", "kind", "amount", "currency", "balance_after", "subscription", "invoice", "description"]
+    ordering = ["-pk"]
+    verbose_name = "credit balance transaction"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CustomerBalanceTransaction]:
+        return super().get_queryset(request).select_related("subscription", "invoice")
+
+
+class BalanceAdjustmentForm(forms.Form):
+    currency = forms.ChoiceField(choices=Currency.choices, initial="usd")
+    amount = forms.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Positive credits the customer, negative takes credit away."
+    )
+    reason = forms.CharField(max_length=500)
+    # Generated with the form: submitting the same form twice adjusts once.
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
 class ProvisionForm(forms.Form):
     plan = forms.ModelChoiceField(
         queryset=Package.objects.filter(kind=PackageKind.PLAN, archived_at__isnull=True, versions__is_latest=True)
@@ -56,8 +88,51 @@ class ProvisionForm(forms.Form):
 
 
 class CustomerWithSubscriptionsAdmin(CustomerAdmin):
-    inlines = [*CustomerAdmin.inlines, CustomerSubscriptionInline]
-    actions = [*CustomerAdmin.actions, "provision_subscription"]
+    inlines = [
+        *CustomerAdmin.inlines,
+        CustomerSubscriptionInline,
+        CustomerBalanceInline,
+        CustomerBalanceTransactionInline,
+    ]
+    actions = [*CustomerAdmin.actions, "provision_subscription", "adjust_balance"]
+
+    def has_adjust_balance_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("subscriptions.add_customerbalancetransaction")
+
+    @admin.action(description="Adjust the credit balance of selected customers", permissions=["adjust_balance"])
+    def adjust_balance(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse | None:
+        form = BalanceAdjustmentForm(
+            request.POST if "apply" in request.POST else None, initial={"token": uuid.uuid4().hex}
+        )
+        if not form.is_valid():
+            return action_form_page(
+                self,
+                request,
+                queryset,
+                action="adjust_balance",
+                title="Adjust the credit balance",
+                intro="Each customer below gets this amount added to (or taken from) its credit balance, which its "
+                "next invoices use first. The change is recorded in the balance's ledger with the reason.",
+                form=form,
+                submit="Adjust",
+            )
+        data = form.cleaned_data
+        actor = f"admin:{request.user.get_username()}"
+
+        def adjust(customer: Customer, now: datetime) -> str:
+            customer_balance_adjust(
+                customer_id=customer.pk,
+                currency=data["currency"],
+                amount=data["amount"],
+                reason=data["reason"],
+                actor=actor,
+                now=now,
+                request_key=f"{data['token']}:{customer.pk}",
+            )
+            return customer.ref_id
+
+        self.run_service(request, queryset, adjust, done="Adjusted the balance of")
+        return None
 
     def has_provision_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("subscriptions.add_subscription")

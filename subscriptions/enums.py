@@ -70,6 +70,14 @@ class CollectionStatus(models.TextChoices):
     NOT_REQUIRED = "NOT_REQUIRED"
 
 
+class BalanceTransactionKind(models.TextChoices):
+    """Why a customer's credit balance moved (``subscriptions.services.balance``)."""
+
+    PRORATION_CREDIT = "PRORATION_CREDIT"  # the unused rest of a period when a change costs less
+    INVOICE_APPLIED = "INVOICE_APPLIED"  # the balance paid (part of) an invoice
+    ADJUSTMENT = "ADJUSTMENT"  # an operator's correction
+
+
 class InvoiceBillingReason(models.TextChoices):
     BILLING_CYCLE = "BILLING_CYCLE"
     SUBSCRIPTION_CREATION = "SUBSCRIPTION_CREATION"

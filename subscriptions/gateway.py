@@ -34,8 +34,9 @@ class CollectionResult:
 
 class PaymentGateway(Protocol):
     def collect(self, *, invoice: Invoice, idempotency_key: str) -> CollectionResult:
-        """Collect ``invoice.total`` in ``invoice.currency``. Raises only for a transient failure (the attempt's
-        outcome is then unknown, and the invoice stays pending for an operator)."""
+        """Collect ``invoice.amount_due`` (the total less what the credit balance paid) in ``invoice.currency``.
+        Raises only for a transient failure (the attempt's outcome is then unknown, and the invoice stays pending
+        for an operator)."""
         ...
 
 

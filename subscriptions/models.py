@@ -10,6 +10,8 @@ id, or ``""`` for products with one subscription per customer). A slot holds at 
 subscription and one live trial; the partial unique constraints below are the database's backstop for that.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 
@@ -247,6 +249,8 @@ class Invoice(models.Model):
     discount = money_field()
     tax = money_field()
     total = money_field()
+    # What the paying customer's credit balance paid of ``total`` when the invoice was recorded; the rest is due.
+    balance_applied = money_field(default=0)
     tax_percentage = models.DecimalField(**TAX_PERCENTAGE_DIGITS, null=True, blank=True)  # type: ignore[arg-type]
     coupon_ref_id = models.CharField(max_length=255, null=True, blank=True)
     idempotency_key = models.CharField(max_length=255, unique=True)
@@ -263,11 +267,22 @@ class Invoice(models.Model):
     collection_error = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(balance_applied__gte=0, balance_applied__lte=models.F("total")),
+                name="invoice_balance_applied_within_total",
+            ),
+        ]
         indexes = [models.Index(fields=["collection_status", "created_at"], name="invoice_collection")]
 
     def __str__(self) -> str:
         return self.billing_ref
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What is left to collect once the credit balance paid its part."""
+        return self.total - self.balance_applied
 
     @property
     def billing_ref(self) -> str:
@@ -392,3 +407,57 @@ class SubscriptionScheduledUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_type} at {self.execute_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class CustomerBalance(models.Model):
+    """A customer's credit balance in one currency: money owed to the customer, which its next invoices use first.
+
+    ``amount`` is the sum of the customer's ``CustomerBalanceTransaction`` rows in that currency, kept in the same
+    transaction as each row is written, under this row's lock (``subscriptions.services.balance``). Never negative.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="balances")
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    amount = money_field(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "currency"], name="customer_balance_once_per_currency"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="customer_balance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class CustomerBalanceTransaction(models.Model):
+    """One movement of a customer's credit balance: positive credits it, negative uses it. Append-only.
+
+    ``idempotency_key`` names what the movement is for (``proration:{update key}``, ``applied:{invoice key}``), so
+    it happens once however often its cause is retried.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="balance_transactions")
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    kind = models.CharField(max_length=24, choices=enums.BalanceTransactionKind.choices)
+    amount = money_field()
+    balance_after = money_field()
+    subscription = models.ForeignKey(Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="balance_transactions"
+    )
+    description = models.CharField(max_length=500)
+    actor = models.CharField(max_length=255, help_text="api, admin:<username> or job:<name>")
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["customer_id", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="balance_transaction_not_zero"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="balance_transaction_balance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"

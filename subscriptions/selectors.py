@@ -6,6 +6,7 @@ re-check, on the locked row, that the item is still due. One definition, so the 
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -15,6 +16,7 @@ from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import SubscriptionNotFound
 from subscriptions.models import (
     LIVE_STATUSES,
+    CustomerBalance,
     Invoice,
     Subscription,
     SubscriptionEntitlement,
@@ -153,3 +155,23 @@ def invoices_needing_attention(now: datetime) -> Q:
     """Invoices whose collection needs an operator: FAILED, or still PENDING a day after they were recorded."""
     stale = Q(collection_status=CollectionStatus.PENDING, created_at__lte=now - COLLECTION_STALE_AFTER)
     return Q(status=InvoiceStatus.OPEN) & (Q(collection_status=CollectionStatus.FAILED) | stale)
+
+
+# --- credit balances ------------------------------------------------------------------------------------------------
+
+
+def customer_balance(*, customer_id: int, currency: str) -> Decimal:
+    """The customer's credit balance in ``currency``: what its next invoices in that currency use first. The one
+    definition of the balance (``services.balance`` keeps ``CustomerBalance.amount`` equal to its ledger's sum)."""
+    amount = (
+        CustomerBalance.objects.filter(customer_id=customer_id, currency=currency)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    return amount if amount is not None else Decimal(0)
+
+
+def customer_balances(*, customer_id: int) -> dict[str, Decimal]:
+    """Every currency the customer has a balance in (zero ones included), by currency."""
+    rows = CustomerBalance.objects.filter(customer_id=customer_id).order_by("currency")
+    return {row.currency: row.amount for row in rows}

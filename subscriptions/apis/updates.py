@@ -36,6 +36,7 @@ from subscriptions.apis.wire import subscriptions_to_wire
 from subscriptions.quote import coupon_terms
 from subscriptions.selectors import subscription_get
 from subscriptions.services import changes, migration, scheduled_updates, updates
+from subscriptions.services.balance import BalanceOutcome
 
 S = serializers
 
@@ -143,13 +144,18 @@ class SubscriptionDetailView(SubscriptionView):
         return _subscription_response(ref_id)
 
 
-def update_preview_to_wire(change: changes.SubscriptionChange) -> dict[str, Any]:
+def update_preview_to_wire(change: changes.SubscriptionChange, balance: BalanceOutcome) -> dict[str, Any]:
     coupon = change.target.quote.coupon
     terms = coupon_terms(coupon) if coupon is not None else None
     proration = change.proration
     start, end = change.period
+    immediate_invoice = change.immediate_invoice
     return {
-        "immediateInvoice": preview_invoice_to_wire(change.immediate_invoice, terms),
+        # Beyond the contract: ``amountDue``, what is left to collect once the credit balance paid its part.
+        "immediateInvoice": {
+            **preview_invoice_to_wire(immediate_invoice, terms),
+            "amountDue": number(balance.amount_due(immediate_invoice.total)),
+        },
         "recurringInvoice": preview_invoice_to_wire(change.recurring_invoice, terms),
         "billingPeriodRange": {"start": iso(start), "end": iso(end)},
         "isPlanDowngrade": change.is_downgrade,
@@ -167,6 +173,15 @@ def update_preview_to_wire(change: changes.SubscriptionChange) -> dict[str, Any]
         if proration is not None
         else None,
         "effectiveAt": iso(change.effective_at),
+        # Beyond the contract: the payer's credit balance before and after the change (a credit from a cheaper
+        # change, what the immediate invoice takes from it).
+        "customerBalance": {
+            "currency": balance.currency,
+            "startingBalance": number(balance.starting),
+            "appliedToInvoice": number(balance.applied),
+            "credited": number(balance.credited),
+            "endingBalance": number(balance.ending),
+        },
     }
 
 
@@ -178,7 +193,7 @@ class SubscriptionUpdatePreviewView(ApiView):
         change = updates.subscription_update_preview(
             subscription_id=subscription.pk, request=update_request(self.body(request)), now=timezone.now()
         )
-        return envelope(update_preview_to_wire(change))
+        return envelope(update_preview_to_wire(change, updates.change_balance_outcome(change)))
 
 
 class SubscriptionMigrateInput(S.Serializer):

@@ -88,7 +88,7 @@ def invoice_to_wire(invoice: Invoice | None) -> dict[str, Any] | None:
         "createdAt": iso(invoice.created_at),
         "requiresAction": False,
         "status": invoice.status,
-        "amountDue": number(invoice.total) if invoice.status == InvoiceStatus.OPEN else 0,
+        "amountDue": number(invoice.amount_due) if invoice.status == InvoiceStatus.OPEN else 0,
         "billingReason": invoice.billing_reason,
         "currency": invoice.currency,
         "pdfUrl": None,

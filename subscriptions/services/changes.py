@@ -21,9 +21,9 @@ previews are the same computation. The rules:
   monthly boundary, which differs for annual subscriptions) or ``IMMEDIATE``. A deferred change is stored as
   ``SubscriptionScheduledUpdate`` rows, one per kind of change (its ``ScheduleType``, ``GROUP_FIELDS``), whose
   payload holds that kind's target values.
-* A negative net is never paid out: there is no customer balance to hold it. A downgrade that takes effect inside
-  a period (``IMMEDIATE``, or at the end of a billing month of an annual subscription) is not invoiced and its
-  unused credit is forfeited; the preview shows it in ``proration``.
+* A negative net is never invoiced (invoices are never negative): a change that costs less and takes effect inside
+  a period (``IMMEDIATE``, or at the end of a billing month of an annual subscription) credits it to the paying
+  customer's credit balance (``services.balance``), which the next invoices use first. The preview shows it.
 * Trials and subscriptions that have not started are not billed yet: their changes apply at once, uninvoiced.
 * A request that names a kind of change supersedes (cancels) the scheduled updates of that kind.
 """
@@ -218,6 +218,14 @@ class SubscriptionChange:
     has_scheduled_updates: bool  # scheduled updates remain once the change is made
     # The custom entitlements that replace the subscription's at once (unsaved rows); None: left as they are.
     custom_entitlements: tuple[SubscriptionEntitlement, ...] | None = None
+
+    @property
+    def balance_credit(self) -> Decimal:
+        """What the change credits to the payer's balance now: a negative net proration taking effect now."""
+        proration = self.proration
+        if proration is None or self.deferred or proration.net.total >= 0:
+            return ZERO
+        return -proration.net.total
 
     @property
     def immediate_invoice(self) -> InvoiceDraft:

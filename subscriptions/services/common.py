@@ -26,7 +26,10 @@ from subscriptions.models import (
 )
 from subscriptions.pricing import InvoiceDraft
 from subscriptions.quote import QuoteInput, quote_period
+from subscriptions.services.balance import balance_apply_to_invoices
 from subscriptions.services.invoices import schedule_collection
+
+BILLING_ACTOR = "billing"
 
 
 def lock_customer(customer_id: int, *, active: bool = True) -> Customer:
@@ -191,7 +194,8 @@ def record_invoice(
     """Store an invoice and its lines. Idempotency key: ``idempotency_key`` (unique); when it is taken the
     existing invoice is returned unchanged, so a period is invoiced once however often this runs.
 
-    Side effect: a new invoice with something to pay is collected after commit (``invoices.invoice_collect``,
+    The payer's credit balance pays it first (``balance.balance_apply_to_invoices``). Side effect: a new invoice
+    with something left to pay is collected after commit (``invoices.invoice_collect``,
     through the payment gateway, with the same key); one of zero is ``NOT_REQUIRED``. The renewal path records
     many at once with the same row builders (``lifecycle._record_invoices_in_bulk``)."""
     try:
@@ -205,6 +209,7 @@ def record_invoice(
             )
             invoice.save(force_insert=True)
             InvoiceLine.objects.bulk_create(invoice_lines_unsaved(invoice, draft))
+            balance_apply_to_invoices([invoice], actor=BILLING_ACTOR, now=now)
             schedule_collection([invoice], now=now)
             return invoice
     except IntegrityError:

@@ -21,7 +21,9 @@ from subscriptions.models import Invoice, InvoiceLine, Subscription
 from subscriptions.pricing import InvoiceDraft
 from subscriptions.quote import QuoteInput, quote_period
 from subscriptions.selectors import cancellation_due, renewal_due, start_due, trial_end_due
+from subscriptions.services.balance import balance_apply_to_invoices
 from subscriptions.services.common import (
+    BILLING_ACTOR,
     QUOTE_PREFETCH,
     creation_key,
     end_subscription,
@@ -280,4 +282,5 @@ def _record_invoices_in_bulk(invoices: Sequence[tuple[Subscription, str, Invoice
         for invoice, (_, _, draft) in zip(rows, invoices, strict=True)
         for line in invoice_lines_unsaved(invoice, draft)
     )
+    balance_apply_to_invoices(rows, actor=BILLING_ACTOR, now=now)
     schedule_collection(rows, now=now)

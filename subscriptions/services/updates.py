@@ -13,13 +13,14 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
-from subscriptions.enums import InvoiceBillingReason, ScheduleStatus, ScheduleType
+from subscriptions.enums import BalanceTransactionKind, InvoiceBillingReason, ScheduleStatus, ScheduleType
 from subscriptions.models import (
     Subscription,
     SubscriptionAddon,
     SubscriptionFeatureQuantity,
     SubscriptionScheduledUpdate,
 )
+from subscriptions.services.balance import BalanceOutcome, balance_credit, balance_preview, payer_id
 from subscriptions.services.changes import (
     UNCHANGED,
     SubscriptionChange,
@@ -139,7 +140,8 @@ def change_apply(
     Supersedes scheduled updates of the kinds the request names (unless ``supersede`` is off: a scheduled update
     being run). A deferred billing change becomes one ``SubscriptionScheduledUpdate`` per kind of change; one that
     applies now is written, and its positive net proration invoiced (``SUBSCRIPTION_UPDATE``, idempotency key
-    ``invoice_key``, by default ``update_key``). Dates, metadata and custom entitlements (replaced whole) are
+    ``invoice_key``, by default ``update_key``), or its negative one credited to the payer's balance (key
+    ``proration:{invoice key}``). Dates, metadata and custom entitlements (replaced whole) are
     written either way.
     """
     subscription = change.subscription
@@ -165,6 +167,19 @@ def change_apply(
         custom_entitlements_write(subscription=subscription, entitlements=change.custom_entitlements, now=now)
     subscription.updated_at = now
     subscription.save()
+    if change.balance_credit > 0:
+        assert change.proration is not None
+        balance_credit(
+            customer_id=payer_id(subscription),
+            currency=change.proration.net.currency,
+            amount=change.balance_credit,
+            kind=BalanceTransactionKind.PRORATION_CREDIT,
+            description=f"Unused time on subscription {subscription.ref_id}",
+            idempotency_key=f"proration:{key}",
+            actor=actor,
+            now=now,
+            subscription=subscription,
+        )
     if change.invoice is not None:
         record_invoice(
             subscription=subscription,
@@ -203,3 +218,16 @@ def subscription_update_preview(*, subscription_id: int, request: UpdateRequest,
     Errors: those of ``subscription_change``."""
     subscription = Subscription.objects.select_related("plan", "plan_version", "customer").get(pk=subscription_id)
     return subscription_change(subscription=subscription, request=request, at=now)
+
+
+def change_balance_outcome(change: SubscriptionChange) -> BalanceOutcome:
+    """What applying ``change`` now does to the payer's credit balance: what of its invoice the balance pays, and
+    what the change credits. Reads only; the same rule ``change_apply`` follows (``balance.balance_outcome``)."""
+    invoice = change.immediate_invoice
+    currency = change.proration.net.currency if change.proration is not None else invoice.currency
+    return balance_preview(
+        subscription=change.subscription,
+        currency=currency,
+        invoice_total=invoice.total,
+        credited=change.balance_credit,
+    )

@@ -71,8 +71,14 @@ def test_customers_cannot_be_added_or_deleted_here(admin_client: Client) -> None
     assert admin_client.get(f"{ADMIN}/add/").status_code == 403
     assert admin_client.get(f"{ADMIN}/{customer.pk}/delete/").status_code == 403
     choices = admin_client.get(f"{ADMIN}/").context["action_form"].fields["action"].choices
-    # The subscriptions app adds its action to this page (subscriptions.admin_customers).
-    assert [value for value, _ in choices] == ["", "archive_customers", "unarchive_customers", "provision_subscription"]
+    # The subscriptions app adds its actions to this page (subscriptions.admin_customers).
+    assert [value for value, _ in choices] == [
+        "",
+        "archive_customers",
+        "unarchive_customers",
+        "provision_subscription",
+        "adjust_balance",
+    ]
     assert Customer.objects.count() == 1
 
 

@@ -1,6 +1,7 @@
 """The customer page's subscriptions (added by ``subscriptions.admin_customers``), through Django's test client."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -8,7 +9,8 @@ from django.http import HttpResponse
 from django.test import Client
 
 from customers.models import Customer
-from subscriptions.models import Subscription, SubscriptionStatusEvent
+from subscriptions.models import CustomerBalance, CustomerBalanceTransaction, Subscription, SubscriptionStatusEvent
+from subscriptions.services.balance import customer_balance_adjust
 from subscriptions.services.cancellation import subscription_cancel
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
 
@@ -118,3 +120,54 @@ def test_the_provision_action_needs_the_permission_to_add_subscriptions(client: 
     response = provision_action(client, ["customer-1"], apply="1", plan="plan-free")
     assert not Subscription.objects.exists()
     assert response.status_code == 200
+
+
+def adjust_action(client: Client, customers: list[str], **form: object) -> HttpResponse:
+    data = {"action": "adjust_balance", "_selected_action": [customer_pk(ref_id) for ref_id in customers], **form}
+    return client.post(f"{CUSTOMERS}/", data, follow=True)
+
+
+def test_the_customer_page_shows_the_credit_balance_and_its_ledger(admin_client: Client) -> None:
+    customer_balance_adjust(
+        customer_id=customer_pk("customer-1"),
+        currency="usd",
+        amount=Decimal("12.50"),
+        reason="goodwill for the outage",
+        actor="admin:ops",
+        now=NOW,
+        request_key="k1",
+    )
+
+    response = admin_client.get(f"{CUSTOMERS}/{customer_pk('customer-1')}/change/")
+
+    content = response.content.decode()
+    assert "credit balance" in content.lower()
+    assert "12.50" in content and "goodwill for the outage" in content
+    assert 'name="balances-0-amount"' not in content  # read-only
+
+
+def test_the_adjust_action_asks_for_a_form_then_adjusts_once_per_form(admin_client: Client) -> None:
+    page = admin_client.post(
+        f"{CUSTOMERS}/", {"action": "adjust_balance", "_selected_action": [customer_pk("customer-1")]}
+    )
+    token = page.context["form"].initial["token"]
+    form = {"apply": "1", "currency": "usd", "amount": "20", "reason": "refund", "token": token}
+
+    response = adjust_action(admin_client, ["customer-1", "customer-2"], **form)
+    adjust_action(admin_client, ["customer-1", "customer-2"], **form)
+
+    assert shown_messages(response) == ["Adjusted the balance of: customer-1, customer-2."]
+    assert sorted(CustomerBalance.objects.values_list("customer__ref_id", "amount")) == [
+        ("customer-1", Decimal(20)),
+        ("customer-2", Decimal(20)),
+    ]
+    assert set(CustomerBalanceTransaction.objects.values_list("actor", "kind")) == {("admin:admin", "ADJUSTMENT")}
+
+
+def test_an_adjustment_below_zero_is_shown_and_writes_nothing(admin_client: Client) -> None:
+    form = {"apply": "1", "currency": "usd", "amount": "-1", "reason": "oops", "token": "t"}
+
+    response = adjust_action(admin_client, ["customer-1"], **form)
+
+    assert shown_messages(response) == ["customer-1: amount: the balance is 0.00 usd: it cannot go below zero"]
+    assert not CustomerBalanceTransaction.objects.exists() and not CustomerBalance.objects.exists()

@@ -25,6 +25,7 @@ from subscriptions.models import (
     SubscriptionScheduledUpdate,
 )
 from subscriptions.quote import TrialOverride
+from subscriptions.selectors import customer_balance
 from subscriptions.services.cancellation import subscription_cancel
 from tests.subscriptions.builders import CATALOG_AT, catalog_for_subscriptions, customer, flat_fee, price, provision
 from tests.wire_shapes import domain_error, validation_error
@@ -331,6 +332,7 @@ def test_the_preview_of_an_upgrade_is_what_the_update_invoices(
             "billingPeriodRange": {"start": iso(MID), "end": iso(APRIL)},
             "discountDetails": None,
             "discounts": [],
+            "amountDue": 7,
             "lines": [
                 {
                     "currency": "usd",
@@ -397,6 +399,13 @@ def test_the_preview_of_an_upgrade_is_what_the_update_invoices(
         "freeItems": [],
         "proration": {"prorationDate": iso(MID), "credit": -27, "debit": 34, "net": 7, "currency": "usd"},
         "effectiveAt": iso(MID),
+        "customerBalance": {
+            "currency": "usd",
+            "startingBalance": 0,
+            "appliedToInvoice": 0,
+            "credited": 0,
+            "endingBalance": 0,
+        },
     }
     response = api_client.patch("/api/v1/subscriptions/sub-pro", body, format="json")
     assert response.status_code == 200
@@ -426,3 +435,35 @@ def test_the_preview_refuses_what_the_update_refuses(api_client: APIClient, subs
     assert response.status_code == 404
     assert response.json() == domain_error("ADDON_NOT_FOUND", "Add-on addon-nope not found", field="addons[0].id")
     assert unknown.status_code == 404
+
+
+def test_an_immediate_reduction_is_credited_to_the_balance_the_preview_announces(
+    stigg_client: stigg.Stigg, api_client: APIClient, subscription: Subscription
+) -> None:
+    body = {"charges": seats(2), "scheduleStrategy": "IMMEDIATE"}
+
+    data = preview(api_client, "sub-pro", body)
+    updated = stigg_client.v1.subscriptions.update("sub-pro", charges=seats(2), schedule_strategy="IMMEDIATE").data
+
+    # Two seats fewer (5 each) for half a month: 5 credited, nothing invoiced.
+    assert data["proration"]["net"] == -5
+    assert (data["immediateInvoice"]["total"], data["immediateInvoice"]["amountDue"]) == (0, 0)
+    assert data["customerBalance"] == {
+        "currency": "usd",
+        "startingBalance": 0,
+        "appliedToInvoice": 0,
+        "credited": 5,
+        "endingBalance": 5,
+    }
+    assert updated.latest_invoice is not None and updated.latest_invoice.billing_reason == "SUBSCRIPTION_CREATION"
+    assert customer_balance(customer_id=subscription.customer_id, currency="usd") == D(5)
+    # An upgrade back: 2 more seats for half a month (5), paid whole by the balance.
+    upgrade = preview(api_client, "sub-pro", {"charges": seats(4)})
+    upgraded = stigg_client.v1.subscriptions.update("sub-pro", charges=seats(4)).data
+    assert (upgrade["immediateInvoice"]["amountDue"], upgrade["customerBalance"]["endingBalance"]) == (0, 0)
+    assert upgraded.latest_invoice is not None
+    assert (upgraded.latest_invoice.total, upgraded.latest_invoice.amount_due, upgraded.latest_invoice.status) == (
+        5,
+        0,
+        "PAID",
+    )

@@ -18,6 +18,7 @@ from config.errors import InvalidInput
 from subscriptions.errors import SubscriptionNotUpdatable
 from subscriptions.models import Invoice, Subscription, SubscriptionAddon, SubscriptionScheduledUpdate
 from subscriptions.quote import IncompatibleAddon, TrialOverride
+from subscriptions.selectors import customer_balance
 from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.migration import subscription_migrate_to_latest
 from tests.subscriptions.builders import (
@@ -108,14 +109,17 @@ def test_a_subscription_on_the_latest_version_is_returned_unchanged() -> None:
     assert update_invoices(subscription) == []
 
 
-def test_a_cheaper_version_is_migrated_to_without_an_invoice() -> None:
+def test_a_cheaper_version_is_migrated_to_without_an_invoice_and_the_difference_is_credited() -> None:
     subscription = basic()
     publish("plan-basic", flat_fee(price("MONTHLY", "8")))
 
     migrate(subscription)
+    migrate(subscription)
 
     assert version_of(subscription) == 2
     assert update_invoices(subscription) == []
+    # 2 a month less for half of March.
+    assert customer_balance(customer_id=subscription.customer_id, currency="usd") == Decimal(1)
 
 
 def test_add_ons_move_to_their_latest_version_too() -> None:

@@ -1,6 +1,7 @@
 """Races with real threads on PostgreSQL: provisioning serialises per customer, jobs renew and invoice once."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -8,8 +9,12 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
+from config.errors import InvalidInput
+from customers.models import Customer
 from subscriptions import tasks
-from subscriptions.models import LIVE_STATUSES, Invoice, Subscription
+from subscriptions.models import LIVE_STATUSES, CustomerBalanceTransaction, Invoice, Subscription
+from subscriptions.selectors import customer_balance
+from subscriptions.services.balance import customer_balance_adjust
 from subscriptions.services.lifecycle import subscription_renew
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
 from tests.races import THREADS, race
@@ -102,3 +107,29 @@ def test_parallel_sweeps_renew_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert errors == []
     assert Invoice.objects.filter(billing_reason="BILLING_CYCLE").count() == 4
+
+
+def test_concurrent_debits_never_take_the_balance_below_zero_and_one_key_credits_once() -> None:
+    customer_id = Customer.objects.get(ref_id="customer-1").pk
+
+    def adjust(amount: str, key: str) -> object:
+        return customer_balance_adjust(
+            customer_id=customer_id,
+            currency="usd",
+            amount=Decimal(amount),
+            reason="race",
+            actor="test",
+            now=NOW,
+            request_key=key,
+        )
+
+    credited, credit_errors = race(lambda index: adjust("10", "top-up"))
+    debited, debit_errors = race(lambda index: adjust("-3", f"debit-{index}"))
+
+    assert (len(credited), credit_errors) == (THREADS, [])
+    assert len(debited) == 3
+    assert [type(error) for error in debit_errors] == [InvalidInput] * (THREADS - 3)
+    assert customer_balance(customer_id=customer_id, currency="usd") == Decimal(1)
+    ledger = CustomerBalanceTransaction.objects.filter(customer_id=customer_id)
+    assert sum(row.amount for row in ledger) == Decimal(1)
+    assert sorted(row.balance_after for row in ledger) == [Decimal(1), Decimal(4), Decimal(7), Decimal(10)]

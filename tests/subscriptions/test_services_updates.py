@@ -28,6 +28,7 @@ from subscriptions.models import (
     SubscriptionStatusEvent,
 )
 from subscriptions.quote import IncompatibleAddon, TrialOverride
+from subscriptions.selectors import customer_balance
 from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.changes import UpdateRequest
 from subscriptions.services.lifecycle import subscription_renew
@@ -278,7 +279,7 @@ def test_adding_a_coupon_is_a_downgrade_that_applies_from_the_next_period(
     assert (renewal.discount, renewal.total) == (D(20), D(20))
 
 
-def test_an_immediate_downgrade_applies_now_and_is_not_invoiced() -> None:
+def test_an_immediate_downgrade_applies_now_and_is_not_invoiced_but_credited() -> None:
     subscription = pro(unit_quantity=4)
 
     update(subscription, unit_quantity=2, schedule_strategy="IMMEDIATE")
@@ -286,6 +287,7 @@ def test_an_immediate_downgrade_applies_now_and_is_not_invoiced() -> None:
     assert terms(subscription)[0] == 2
     assert update_invoices(subscription) == []
     assert scheduled(subscription) == []
+    assert customer_balance(customer_id=subscription.customer_id, currency="usd") > 0  # amounts: test_services_balance
 
 
 def test_end_of_billing_month_on_an_annual_subscription(django_capture_on_commit_callbacks: Callable) -> None:
