@@ -11,6 +11,8 @@ chunk that completes a batch queues the next one; a sweeper resumes the jobs who
 """
 
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
@@ -123,9 +125,39 @@ def start_plan_migration(version: PackageVersion, now: datetime) -> str:
     return str(migration.pk)
 
 
+class _InlineDriver(threading.local):
+    """Batches asked for while ``run_plan_migration`` is already running in this thread.
+
+    Without a broker, Celery runs every ``delay`` inline: a batch's chunks run during its task, and the chunk that
+    completes the batch asks for the next one, which would nest one call per batch (the recursion limit, at about
+    20,000 subscribers). The outermost call takes those requests from this queue and runs them one after the other
+    instead. With a broker the worker never nests, and the queue stays empty.
+    """
+
+    def __init__(self) -> None:
+        self.running = False
+        self.requests: deque[tuple[int, bool]] = deque()
+
+
+_inline = _InlineDriver()
+
+
 @shared_task(**RETRY)
 def run_plan_migration(migration_id: int, resume: bool = False) -> None:
     """Take the job's next batch and fan its chunks out after commit (``resume``: only if the job stalled)."""
+    _inline.requests.append((migration_id, resume))
+    if _inline.running:
+        return
+    _inline.running = True
+    try:
+        while _inline.requests:
+            _run_next_batch(*_inline.requests.popleft())
+    finally:
+        _inline.running = False
+        _inline.requests.clear()
+
+
+def _run_next_batch(migration_id: int, resume: bool) -> None:
     with transaction.atomic():
         batch = plan_migrations.plan_migration_next_batch(migration_id=migration_id, now=timezone.now(), resume=resume)
         if batch is None:

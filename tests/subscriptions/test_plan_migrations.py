@@ -5,6 +5,7 @@ Tasks run eagerly; what they enqueue on commit runs inside ``django_capture_on_c
 A "crash" is a set of on-commit callbacks that is captured and never run: the tasks it would have queued are lost.
 """
 
+import inspect
 from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -151,6 +152,32 @@ def test_publishing_for_all_customers_migrates_every_subscription_on_older_versi
     # Ended subscriptions and other plans stay where they are.
     assert Subscription.objects.get(customer__ref_id="customer-cancelled").plan_version.version_number == 1
     assert Subscription.objects.get(customer__ref_id="customer-pro").plan_version.version_number == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_job_runs_its_batches_one_after_the_other_not_nested(
+    subscribers: list[Subscription], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Committed for real, so each task's on-commit work runs inline (eager Celery, autocommit): the chunk that ends
+    a batch asks for the next one from inside the task running the batch. The stack must not grow per batch."""
+    monkeypatch.setattr(plan_migrations, "BATCH_SIZE", 1)
+    monkeypatch.setattr(plan_migrations, "CHUNK_SIZE", 1)
+    depths: list[int] = []
+    real = plan_migrations.plan_migration_next_batch
+
+    def measuring(**kwargs: Any) -> plan_migrations.Batch | None:
+        depths.append(len(inspect.stack(context=0)))
+        return real(**kwargs)
+
+    monkeypatch.setattr(plan_migrations, "plan_migration_next_batch", measuring)
+    new_basic_version()
+
+    publish()
+
+    assert progress(PlanMigration.objects.get()) == ("DONE", 7, 7, 0, subscribers[-1].pk)
+    assert versions(subscribers) == [2] * 7
+    assert len(depths) == 8  # seven batches of one, and the call that finds nothing left
+    assert len(set(depths)) == 1
 
 
 def test_publishing_for_new_customers_starts_no_job(
