@@ -123,8 +123,24 @@ def product_archive(*, product: Product, now: datetime) -> Product:
 
 @transaction.atomic
 def product_unarchive(*, product: Product, now: datetime) -> Product:
-    """Bring a product back; its plans and add-ons stay archived (each one was retired on purpose)."""
+    """Bring a product back with the plans its settings name (its start and downgrade plans), so that it works as
+    configured: those could not have been archived on their own while the product was live (``package_archive``
+    refuses), so the product's archive is what archived them. Their versions get back the status they had: the
+    published ones PUBLISHED, a never-published draft DRAFT. Its other plans and add-ons stay archived: nothing
+    records which of them were retired on purpose, and an operator unarchives what should be sold again.
+    Idempotent."""
     product = Product.objects.select_for_update().get(pk=product.pk)
+    journey_ids = [pk for pk in (product.subscription_start_plan_id, product.downgrade_plan_id) if pk is not None]
+    restored_ids = list(
+        Package.objects.select_for_update()
+        .filter(pk__in=journey_ids, archived_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    if restored_ids:
+        versions = PackageVersion.objects.filter(package_id__in=restored_ids)
+        versions.filter(published_at__isnull=False).update(status=enums.PackageStatus.PUBLISHED, updated_at=now)
+        versions.filter(published_at__isnull=True).update(status=enums.PackageStatus.DRAFT, updated_at=now)
+        Package.objects.filter(pk__in=restored_ids).update(archived_at=None)
     product.status = enums.ProductStatus.PUBLISHED
     product.updated_at = now
     product.save(update_fields=["status", "updated_at"])

@@ -398,6 +398,24 @@ def test_archive_archives_the_product_and_its_plans_and_unarchive_restores_only_
     assert stigg_client.v1.plans.retrieve("pro").data.status == "ARCHIVED"
 
 
+def test_unarchive_restores_the_start_and_downgrade_plans_the_product_needs(stigg_client: stigg.Stigg) -> None:
+    create_product_with_plans(stigg_client)
+    stigg_client.v1.plans.publish("free", migration_type="NEW_CUSTOMERS")
+    stigg_client.v1.plans.publish("pro", migration_type="NEW_CUSTOMERS")
+    stigg_client.v1.products.update_product("product", product_settings=DOWNGRADE_SETTINGS)  # type: ignore[arg-type]
+    stigg_client.v1.products.archive_product("product")
+
+    stigg_client.v1.products.unarchive_product("product")
+    stigg_client.v1.products.unarchive_product("product")
+
+    assert stigg_client.v1.plans.retrieve("free").data.status == "PUBLISHED"
+    assert stigg_client.v1.plans.retrieve("pro").data.status == "ARCHIVED"
+    assert dict(PackageVersion.objects.values_list("package__ref_id", "status")) == {
+        "free": "PUBLISHED",
+        "pro": "ARCHIVED",
+    }
+
+
 def test_plans_cannot_be_added_to_an_archived_product(stigg_client: stigg.Stigg) -> None:
     stigg_client.v1.products.create_product(id="product", display_name="Product")
     stigg_client.v1.products.archive_product("product")
