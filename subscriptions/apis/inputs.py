@@ -63,9 +63,6 @@ class SubscriptionProvisionInput(S.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors = {name: ["is not supported yet"] for name in UNSUPPORTED if attrs.get(name)}
-        paying_customer = attrs.get("payingCustomerId")
-        if paying_customer and paying_customer != attrs["customerId"]:
-            errors["payingCustomerId"] = ["is not supported yet: the customer pays for its own subscriptions"]
         if errors:
             raise S.ValidationError(errors)
         return attrs
@@ -92,6 +89,7 @@ def provision_request(body: dict[str, Any]) -> ProvisionRequest:
         metadata=body.get("metadata") or {},
         payment_collection_method=body.get("paymentCollectionMethod"),
         billing_id=body.get("billingId"),
+        paying_customer_ref_id=body.get("payingCustomerId") or None,
         entitlements=custom_entitlements(body.get("entitlements")),
         **coupon_arguments(body.get("appliedCoupon")),
     )

@@ -91,6 +91,8 @@ class SubscriptionTerms:
     payment_collection_method: str | None
     billing_id: str | None
     custom_entitlements: Sequence[SubscriptionEntitlement] = ()
+    # Another customer who pays (the subscription is delegated from the start, as S10 would make it).
+    paying_customer: Customer | None = None
 
     @property
     def plan(self) -> Package:
@@ -151,16 +153,17 @@ class ProvisionRequest:
     metadata: Mapping[str, str] = field(default_factory=dict)
     payment_collection_method: str | None = None
     billing_id: str | None = None
+    paying_customer_ref_id: str | None = None
     entitlements: Sequence[CustomEntitlementInput] = ()
 
 
 def subscription_terms(*, customer: Customer, request: ProvisionRequest, now: datetime) -> SubscriptionTerms:
     """Resolve the ids of a provision request and validate it. Reads only.
 
-    Errors: 404 for an unknown plan, add-on, feature, coupon or custom entitlement target; 400 for a plan or add-on
-    that is archived or was never published, every ``quote.validate_quote_input`` refusal (billing period,
-    quantities, add-ons, coupon, currencies, tax), a resource rule (rule 5), dates out of order, a trial override
-    that cannot be honoured and a custom entitlement the catalog's rules refuse
+    Errors: 404 for an unknown plan, add-on, feature, coupon, paying customer or custom entitlement target; 400
+    for a plan or add-on that is archived or was never published, every ``quote.validate_quote_input`` refusal
+    (billing period, quantities, add-ons, coupon, currencies, tax), a resource rule (rule 5), dates out of order, a
+    trial override that cannot be honoured and a custom entitlement the catalog's rules refuse
     (``custom_entitlements.custom_entitlements_build``).
     """
     version = published_version(catalog_enums.PackageKind.PLAN, request.plan_ref_id, field="planId")
@@ -197,7 +200,15 @@ def subscription_terms(*, customer: Customer, request: ProvisionRequest, now: da
         payment_collection_method=request.payment_collection_method,
         billing_id=request.billing_id,
         custom_entitlements=custom_entitlements_build(request.entitlements),
+        paying_customer=_paying_customer(customer, request.paying_customer_ref_id),
     )
+
+
+def _paying_customer(customer: Customer, paying_customer_ref_id: str | None) -> Customer | None:
+    """``payingCustomerId``: another active customer who pays; the customer itself (or none) means no one else."""
+    if not paying_customer_ref_id or paying_customer_ref_id == customer.ref_id:
+        return None
+    return customer_get(paying_customer_ref_id, field="payingCustomerId")
 
 
 def _generated_ref_id(plan: Package) -> str:
@@ -332,6 +343,7 @@ def create_subscription_locked(
                 coupon_applied_at=terms.coupon_applied_at,
                 payment_collection_method=terms.payment_collection_method,
                 billing_id=terms.billing_id,
+                paying_customer=terms.paying_customer,
                 created_at=now,
                 updated_at=now,
             )

@@ -17,6 +17,7 @@ from customers.models import CustomerResource
 from customers.services import customer_archive
 from subscriptions.models import Invoice, Subscription, SubscriptionStatusEvent
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
+from tests.wire_shapes import domain_error
 
 D = Decimal
 
@@ -181,6 +182,23 @@ def test_bad_provision_input_gets_a_4xx_and_writes_nothing(
 
     assert (raised.value.status_code, error_code(raised.value)) == (status, code)
     assert written() == (0, 0, 0, 0)
+
+
+def test_provision_without_a_resource_on_a_multiple_subscriptions_product_gets_a_400_and_writes_nothing(
+    stigg_client: stigg.Stigg, catalog: None
+) -> None:
+    Product.objects.filter(ref_id="product-main").update(multiple_subscriptions=True)
+    before = written()
+
+    with pytest.raises(stigg.BadRequestError) as raised:
+        stigg_client.v1.subscriptions.provision(customer_id="customer-1", plan_id="plan-free")
+
+    assert raised.value.body == domain_error(
+        "VALIDATION_ERROR",
+        "is required: product product-main allows multiple subscriptions per customer",
+        field="resourceId",
+    )
+    assert written() == before
 
 
 def test_provision_for_an_archived_customer_is_not_found_and_writes_nothing(
