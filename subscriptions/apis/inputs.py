@@ -96,7 +96,7 @@ def provision_request(body: dict[str, Any]) -> ProvisionRequest:
 
 
 class SubscriptionCancelInput(S.Serializer):
-    """``prorate`` is accepted and has no effect: nothing is credited back yet."""
+    """``prorate``: a subscription ending now gets the unused rest of its period back as credit balance."""
 
     cancellationAction = Choice(enums.CancellationAction, required=False, allow_null=True)
     cancellationTime = Choice(catalog_enums.CancellationTime, required=False, allow_null=True)

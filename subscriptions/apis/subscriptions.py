@@ -86,6 +86,7 @@ class SubscriptionCancelView(ApiView):
             cancellation_time=body.get("cancellationTime"),
             cancellation_action=body.get("cancellationAction"),
             end_date=body.get("endDate"),
+            prorate=bool(body.get("prorate")),
         )
         return _subscription_response(ref_id)
 

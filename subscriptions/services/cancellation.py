@@ -7,10 +7,12 @@ from django.db.models import Q
 
 from catalog import enums as catalog_enums
 from customers.models import Customer
-from subscriptions.enums import CancellationAction, CancelReason
+from subscriptions.enums import BalanceTransactionKind, CancellationAction, CancelReason
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import IllegalSubscriptionTransition, InvalidSubscriptionInput
 from subscriptions.models import CURRENT_STATUSES, Subscription
+from subscriptions.services.balance import balance_credit, payer_id
+from subscriptions.services.changes import unused_rest_of_period
 from subscriptions.services.common import end_subscription, lock_customer
 from subscriptions.services.provisioning import apply_end_setup
 
@@ -44,6 +46,7 @@ def subscription_cancel(
     cancellation_time: str | None = None,
     cancellation_action: str | None = None,
     end_date: datetime | None = None,
+    prorate: bool = False,
 ) -> Subscription:
     """Cancel a subscription now or at a scheduled moment.
 
@@ -52,7 +55,9 @@ def subscription_cancel(
     ``cancellationDate`` then (the cancellation job ends it, reason ``ScheduledCancellation``); ``SPECIFIC_DATE``
     does the same at ``end_date``. A subscription that has not started, or has no billing period, ends now.
     ``REVOKE_ENTITLEMENTS`` ends it now whatever the time, and skips the product's end setup; otherwise ending now
-    applies it (``DOWNGRADE_TO_FREE`` subscribes the customer to the downgrade plan).
+    applies it (``DOWNGRADE_TO_FREE`` subscribes the customer to the downgrade plan). With ``prorate``, a
+    subscription being billed that ends now gets the unused rest of its period back on the payer's credit balance
+    (``PRORATION_CREDIT``, key ``cancellation:{subscription}``); a scheduled end uses its period up, nothing to give.
     Scheduling again moves the date. Locks the customer, then the subscription.
     Errors: ``IllegalSubscriptionTransition`` (409) for a subscription that has ended; ``InvalidSubscriptionInput``
     (400) for a missing or past ``endDate`` or one before the start.
@@ -78,12 +83,31 @@ def subscription_cancel(
         )
         return subscription
     had_started = subscription.status != Status.NOT_STARTED
+    if prorate:
+        _credit_unused_time(subscription, now=now, actor=actor)
     ended = end_subscription(
         subscription_id=subscription.pk, reason=CancelReason.IMMEDIATE, ended_at=now, now=now, actor=actor
     )
     if had_started and not revoke:
         apply_end_setup(ended=ended, now=now, actor=actor)
     return ended
+
+
+def _credit_unused_time(subscription: Subscription, *, now: datetime, actor: str) -> None:
+    unused = unused_rest_of_period(subscription, now)
+    if unused is None or unused.total <= 0:
+        return
+    balance_credit(
+        customer_id=payer_id(subscription),
+        currency=unused.currency,
+        amount=unused.total,
+        kind=BalanceTransactionKind.PRORATION_CREDIT,
+        description=f"Unused time on cancelled subscription {subscription.ref_id}",
+        idempotency_key=f"cancellation:{subscription.pk}",
+        actor=actor,
+        now=now,
+        subscription=subscription,
+    )
 
 
 def subscriptions_cancel_for_archived_customer(*, customer: Customer, now: datetime) -> list[Subscription]:

@@ -436,6 +436,16 @@ def _remaining(terms: Terms, period: tuple[datetime, datetime], at: datetime) ->
     return replace(draft, period_start=min(max(at, start), end))
 
 
+def unused_rest_of_period(subscription: Subscription, at: datetime) -> InvoiceDraft | None:
+    """The rest of the current period from ``at`` at the subscription's current terms: what a change credits for
+    it, and what a prorated cancellation gives back. ``None`` when the subscription is not being billed."""
+    if not _is_billed(subscription):
+        return None
+    assert subscription.current_period_start is not None and subscription.current_period_end is not None
+    period = (subscription.current_period_start, subscription.current_period_end)
+    return _remaining(current_terms(subscription), period, at)
+
+
 def _net(credit: InvoiceDraft, debit: InvoiceDraft) -> InvoiceDraft:
     if credit.lines and debit.lines and credit.currency != debit.currency:
         raise MixedCurrencies(

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import stigg
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,6 +17,7 @@ from config.wire import iso
 from customers.models import CustomerResource
 from customers.services import customer_archive
 from subscriptions.models import Invoice, Subscription, SubscriptionStatusEvent
+from subscriptions.selectors import customer_balance
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
 from tests.wire_shapes import domain_error
 
@@ -389,6 +391,20 @@ def test_cancel_immediately(stigg_client: stigg.Stigg, basic: Subscription) -> N
 
     assert (data.status, data.cancel_reason) == ("CANCELED", "Immediate")
     assert data.effective_end_date == data.cancellation_date == data.end_date
+
+
+def test_cancel_immediately_with_prorate_credits_the_unused_time(stigg_client: stigg.Stigg, catalog: None) -> None:
+    with time_machine.travel(datetime(2027, 3, 1, tzinfo=UTC), tick=False):
+        stigg_client.v1.subscriptions.provision(
+            customer_id="customer-1", plan_id="plan-basic", id="sub-basic", billing_period="MONTHLY"
+        )
+    with time_machine.travel(datetime(2027, 3, 16, 12, tzinfo=UTC), tick=False):
+        data = stigg_client.v1.subscriptions.cancel("sub-basic", cancellation_time="IMMEDIATE", prorate=True).data
+
+    assert (data.status, data.cancel_reason) == ("CANCELED", "Immediate")
+    # Half of March of 10 a month.
+    customer_id = Subscription.objects.get().customer_id
+    assert customer_balance(customer_id=customer_id, currency="usd") == D(5)
 
 
 def test_cancel_at_the_end_of_the_billing_period(stigg_client: stigg.Stigg, basic: Subscription) -> None:

@@ -14,6 +14,7 @@ from subscriptions.models import CustomerBalance, CustomerBalanceTransaction, In
 from subscriptions.quote import TrialOverride
 from subscriptions.selectors import customer_balance
 from subscriptions.services.balance import customer_balance_adjust
+from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.changes import UpdateRequest
 from subscriptions.services.lifecycle import subscription_renew, subscriptions_renew
 from subscriptions.services.ownership import subscription_delegate
@@ -176,3 +177,25 @@ def test_an_adjustment_is_made_once_per_form_and_never_below_zero(subscription: 
     assert raised.value.field == "amount"  # type: ignore[attr-defined]
     assert ledger() == [("customer-1", "ADJUSTMENT", D("12.35"), D("12.35"))]
     assert balance() == D("12.35")
+
+
+def test_a_prorated_immediate_cancellation_credits_the_unused_rest_of_the_period(subscription: Subscription) -> None:
+    subscription_cancel(subscription=subscription, now=MID, actor="test", cancellation_time="IMMEDIATE", prorate=True)
+
+    # Half of March of 50 a month.
+    assert ledger() == [("customer-1", "PRORATION_CREDIT", D(25), D(25))]
+    assert Subscription.objects.get(pk=subscription.pk).status == "CANCELED"
+
+
+def test_a_cancellation_without_prorate_or_at_the_period_end_credits_nothing(subscription: Subscription) -> None:
+    customer("customer-2")
+    other = provision(
+        "plan-basic", now=START, customer_ref_id="customer-2", billing_period="MONTHLY", trial_override=NO_TRIAL
+    )
+
+    subscription_cancel(subscription=subscription, now=MID, actor="test", cancellation_time="IMMEDIATE")
+    subscription_cancel(
+        subscription=other, now=MID, actor="test", cancellation_time="END_OF_BILLING_PERIOD", prorate=True
+    )
+
+    assert ledger() == []
