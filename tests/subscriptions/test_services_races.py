@@ -12,10 +12,12 @@ from django.db import connection
 from config.errors import InvalidInput
 from customers.models import Customer
 from subscriptions import tasks
+from subscriptions.errors import SubscriptionSlotTaken
 from subscriptions.models import LIVE_STATUSES, CustomerBalanceTransaction, Invoice, Subscription
 from subscriptions.selectors import customer_balance
 from subscriptions.services.balance import customer_balance_adjust
 from subscriptions.services.lifecycle import subscription_renew
+from subscriptions.services.ownership import subscription_delegate
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
 from tests.races import THREADS, race
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
@@ -133,3 +135,24 @@ def test_concurrent_debits_never_take_the_balance_below_zero_and_one_key_credits
     ledger = CustomerBalanceTransaction.objects.filter(customer_id=customer_id)
     assert sum(row.amount for row in ledger) == Decimal(1)
     assert sorted(row.balance_after for row in ledger) == [Decimal(1), Decimal(4), Decimal(7), Decimal(10)]
+
+
+def test_concurrent_delegations_into_one_slot_move_one_subscription() -> None:
+    customer("customer-2")
+    customer("customer-3")
+    first = provision("plan-basic", now=NOW, billing_period="MONTHLY", customer_ref_id="customer-1")
+    second = provision("plan-basic", now=NOW, billing_period="MONTHLY", customer_ref_id="customer-2")
+    subscriptions = [first, second]
+
+    def delegate(index: int) -> Subscription:
+        return subscription_delegate(
+            subscription_id=subscriptions[index % 2].pk, target_customer_ref_id="customer-3", now=NOW, actor="test"
+        )
+
+    results, errors = race(delegate)
+
+    assert {type(error) for error in errors} <= {SubscriptionSlotTaken}
+    moved = Subscription.objects.filter(customer__ref_id="customer-3")
+    assert moved.count() == 1
+    assert (len(results), len(errors)) == (THREADS // 2, THREADS // 2)  # errors: every request for the one that stayed
+    assert moved.get().paying_customer is not None
