@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from catalog import enums as catalog_enums
 from catalog.models import Feature, Package, PackageVersion
@@ -217,9 +218,11 @@ def _generated_ref_id(plan: Package) -> str:
 
 
 def _trial_available(*, customer: Customer, plan: Package, resource_key: str) -> bool:
-    """Rule 4: one trial per customer per product, and no trial of a plan the slot already pays for."""
+    """Rule 4: one trial per customer per product, and no trial of a plan the slot already pays for. A trial the
+    customer delegated to another (it still pays for it) counts as its own."""
     product_id = plan.product_id
-    if Subscription.objects.filter(customer=customer, product_id=product_id, trial_end_date__isnull=False).exists():
+    trials = Subscription.objects.filter(product_id=product_id, trial_end_date__isnull=False)
+    if trials.filter(Q(customer=customer) | Q(paying_customer=customer)).exists():
         return False
     paid = slot(customer_id=customer.pk, product_id=product_id, resource_key=resource_key).filter(
         status__in=LIVE_STATUSES, is_trial=False, plan=plan

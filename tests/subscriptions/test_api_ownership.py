@@ -271,3 +271,18 @@ def test_archiving_the_paying_customer_cancels_the_subscriptions_it_pays_for(
 
     data = stigg_client.v1.subscriptions.retrieve("sub-basic").data
     assert (data.customer_id, data.status, data.cancel_reason) == ("customer-2", "CANCELED", "CustomerArchived")
+
+
+def test_delegating_a_trial_away_does_not_give_the_payer_a_second_trial(
+    stigg_client: stigg.Stigg, single: Subscription
+) -> None:
+    stigg_client.v1.subscriptions.cancel("sub-basic", cancellation_time="IMMEDIATE")
+    provision("plan-pro", now=NOW, ref_id="sub-trial", billing_period="MONTHLY", unit_quantity=1)
+    stigg_client.v1.subscriptions.delegate("sub-trial", target_customer_id="customer-2")
+
+    again = stigg_client.v1.subscriptions.provision(
+        customer_id="customer-1", plan_id="plan-pro", billing_period="MONTHLY", unit_quantity=1
+    ).data
+
+    assert again.subscription is not None
+    assert (again.subscription.status, again.subscription.trial_end_date) == ("ACTIVE", None)
