@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDay, TruncHour
 
 from catalog.models import CustomCurrency
@@ -220,4 +220,5 @@ def credit_usage(
 
 def ledger_sum(balance: CreditBalance) -> Decimal:
     """The ledger's sum for one wallet (tests and the admin compare it with the cached balance)."""
-    return LedgerEntry.objects.filter(balance=balance).aggregate(total=Sum("amount"))["total"] or ZERO
+    # Summed here, exactly: SQLite would add the amounts in floating point.
+    return sum(LedgerEntry.objects.filter(balance=balance).values_list("amount", flat=True), ZERO)

@@ -240,8 +240,8 @@ def test_the_database_refuses_a_negative_hard_limited_balance() -> None:
         CreditBalance.objects.filter(pk=balance_of().pk).update(balance=Decimal(-1))
 
 
-def test_the_database_refuses_a_grant_consumed_beyond_its_amount() -> None:
+def test_the_database_refuses_a_negative_consumption_of_a_grant() -> None:
     created = grant(5)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        CreditGrant.objects.filter(pk=created.pk).update(consumed_amount=Decimal(6))
+        CreditGrant.objects.filter(pk=created.pk).update(consumed_amount=Decimal(-1))
