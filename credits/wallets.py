@@ -61,11 +61,15 @@ def wallet_lock(
     *, customer: Customer, currency: CustomCurrency, resource_key: str = "", now: datetime
 ) -> CreditBalance:
     """The wallet's balance row, created on first use through its unique constraint and locked
-    (``select_for_update``) until the caller's transaction ends. Call inside ``transaction.atomic``."""
+    (``select_for_update``) until the caller's transaction ends. Call inside ``transaction.atomic``. Only the
+    balance row is locked (``of=self``): locking the joined customer and currency rows too would queue writers of
+    unrelated wallets and deadlock against the auto-recharge lock order (settings, then wallet)."""
     balance, _ = CreditBalance.objects.get_or_create(
         customer=customer, currency=currency, resource_key=resource_key, defaults={"updated_at": now}
     )
-    return CreditBalance.objects.select_for_update().select_related("customer", "currency").get(pk=balance.pk)
+    return (
+        CreditBalance.objects.select_for_update(of=("self",)).select_related("customer", "currency").get(pk=balance.pk)
+    )
 
 
 def ledger_append(

@@ -144,7 +144,7 @@ def _claim(*, settings_id: int, trigger: str, now: datetime) -> RechargeAttempt 
     trigger handled already, another recharge in flight, or over the monthly cap (recorded ``SKIPPED``)."""
     with transaction.atomic():
         settings = (
-            AutoRechargeSettings.objects.select_for_update()
+            AutoRechargeSettings.objects.select_for_update(of=("self",))
             .select_related("customer", "currency")
             .filter(pk=settings_id)
             .first()
@@ -186,8 +186,11 @@ def _finalize(*, attempt_id: int, result: CollectionResult, now: datetime) -> Re
     """Write the charge's outcome: a ``PAID`` grant and its invoice (paid when collected, open for manual
     collection when pending: the credits are available at once either way), or the failure."""
     with transaction.atomic():
+        # The lock order of ``_claim``: settings, then the attempt and the wallet (taken by the grant).
+        settings_id = RechargeAttempt.objects.filter(pk=attempt_id).values_list("settings_id", flat=True).get()
+        AutoRechargeSettings.objects.select_for_update().filter(pk=settings_id).get()
         attempt = (
-            RechargeAttempt.objects.select_for_update()
+            RechargeAttempt.objects.select_for_update(of=("self",))
             .select_related("settings__customer", "settings__currency")
             .get(pk=attempt_id)
         )
