@@ -54,7 +54,8 @@ class CreditBalance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id}/{self.currency_id}/{self.resource_key}: {self.balance}"
+        resource = f" ({self.resource_key})" if self.resource_key else ""
+        return f"{self.customer.ref_id} {self.currency.ref_id}{resource}"
 
 
 class CreditGrant(models.Model):
