@@ -5,10 +5,13 @@ service, which re-checks everything under the wallet lock, so a chunk delivered 
 the second time. ``now`` is read here, at the edge.
 """
 
+from decimal import Decimal
+
 from celery import shared_task
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from config.query import parse_iso_datetime
 from credits import selectors
 from credits.services import recharge, recurring
 from credits.services.consumption import ConsumptionRequest, credits_consume_batch
@@ -73,10 +76,6 @@ def sweep_recurring_grants() -> int:
 @shared_task(**RETRY)
 def consume_batch(items: list[dict]) -> int:
     """CN2: consume an accepted batch (each item in its own transaction)."""
-    from decimal import Decimal
-
-    from config.query import parse_iso_datetime
-
     requests = [
         ConsumptionRequest(
             customer_ref_id=item["customer_ref_id"],
