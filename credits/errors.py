@@ -34,3 +34,7 @@ class IdempotencyKeyReused(Conflict):
     """The key was used for a different consumption (another currency, resource or amount)."""
 
     code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class CreditInvoiceNotOpen(IllegalStateChange):
+    code = "INVOICE_NOT_OPEN"

@@ -171,6 +171,8 @@ class CreditInvoice(models.Model):
     total = _money()
     currency = models.CharField(max_length=3, choices=Currency.choices)
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # Set once, committed before the gateway is called: a second collection of the invoice never happens.
+    collection_attempted_at = models.DateTimeField(null=True, blank=True)
     provider_reference = models.CharField(max_length=255, blank=True, default="")
     collection_error = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField()

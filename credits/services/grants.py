@@ -15,6 +15,8 @@ from credits.enums import InvoiceStatus, LedgerEventType, PaymentCollection, Pay
 from credits.models import CreditGrant, CreditInvoice
 from credits.services.common import wallet_scope
 from credits.wallets import ZERO, grant_activate, grant_close, wallet_lock, wallet_settle
+from subscriptions.enums import CollectionStatus
+from subscriptions.gateway import payment_gateway
 
 DEFAULT_PRIORITY = 50
 MAX_PRIORITY = 100
@@ -42,6 +44,8 @@ class GrantRequest:
     source_type: str | None = None
     idempotency_key: str | None = None
     created_by: str = "api"
+    # Collect the invoice through the payment gateway after commit (recharges have charged already).
+    collect_payment: bool = True
 
 
 def _validate(request: GrantRequest, *, now: datetime) -> None:
@@ -71,7 +75,8 @@ def credit_grant_create(*, request: GrantRequest, now: datetime) -> CreditGrant:
     cost or an expiry not after the effective time (and now); 404 for an unknown customer, currency or resource.
     Lock: the wallet's balance row. A grant effective now (or earlier) is granted at once (a ``CREDITS_GRANTED``
     entry); a later one is ``SCHEDULED`` until ``wallet_settle`` reaches its time. A cost above zero is recorded
-    as an ``OPEN`` invoice for collection; with ``paymentCollectionMethod: INVOICE`` and
+    as an ``OPEN`` invoice, collected through the payment gateway after commit (``credit_invoice_collect``); with
+    ``paymentCollectionMethod: INVOICE`` and
     ``awaitPaymentConfirmation`` (the default) the credits wait for that invoice to be paid. Idempotency key
     (recurring grants and recharges): a key already used returns that grant and writes nothing.
     """
@@ -114,7 +119,7 @@ def credit_grant_create(*, request: GrantRequest, now: datetime) -> CreditGrant:
             updated_at=now,
         )
         if _needs_invoice(request):
-            CreditInvoice.objects.create(
+            invoice = CreditInvoice.objects.create(
                 customer=customer,
                 grant=grant,
                 total=request.cost_amount,
@@ -123,6 +128,9 @@ def credit_grant_create(*, request: GrantRequest, now: datetime) -> CreditGrant:
                 created_at=now,
                 updated_at=now,
             )
+            if request.collect_payment:
+                invoice_id = invoice.pk
+                transaction.on_commit(lambda: credit_invoice_collect(invoice_id=invoice_id, now=now), robust=True)
         if not awaiting and grant.effective_at <= now:
             grant_activate(balance=balance, grant=grant, now=now)
     return grant
@@ -167,7 +175,7 @@ def credit_invoice_mark_paid(*, invoice: CreditInvoice, now: datetime) -> Credit
         if invoice.status == InvoiceStatus.PAID:
             return invoice
         if invoice.status == InvoiceStatus.CANCELED:
-            raise errors.GrantNotVoidable(f"invoice {invoice.ref_id} was cancelled")
+            raise errors.CreditInvoiceNotOpen(f"invoice {invoice.ref_id} was cancelled")
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = now
         invoice.updated_at = now
@@ -179,4 +187,42 @@ def credit_invoice_mark_paid(*, invoice: CreditInvoice, now: datetime) -> Credit
             grant.updated_at = now
             grant.save(update_fields=["awaiting_payment", "payment_collection", "updated_at"])
             wallet_settle(balance=balance, now=now)
+    return invoice
+
+
+def _claim_collection(*, invoice_id: int, now: datetime) -> CreditInvoice | None:
+    """Lock the invoice and record the collection attempt, once; ``None`` when attempted already or not open."""
+    with transaction.atomic():
+        invoice = CreditInvoice.objects.select_for_update().filter(pk=invoice_id).first()
+        if invoice is None or invoice.status != InvoiceStatus.OPEN or invoice.collection_attempted_at is not None:
+            return None
+        invoice.collection_attempted_at = now
+        invoice.save(update_fields=["collection_attempted_at"])
+    return invoice
+
+
+def credit_invoice_collect(*, invoice_id: int, now: datetime) -> CreditInvoice | None:
+    """Collect a paid grant's invoice through the payment gateway (``subscriptions.gateway``), after the grant's
+    transaction committed and holding no lock during the call, with the invoice's idempotency key.
+
+    COLLECTED marks it paid (``credit_invoice_mark_paid``: a grant waiting for the payment is granted); FAILED
+    records the error (a waiting grant's ``paymentCollection`` becomes ``FAILED``); PENDING (manual collection)
+    leaves it open for an operator. Idempotent: an invoice attempted already is skipped (``None``); an attempt
+    whose outcome is unknown (the gateway raised) is not retried blindly."""
+    invoice = _claim_collection(invoice_id=invoice_id, now=now)
+    if invoice is None:
+        return None
+    result = payment_gateway().collect(invoice=invoice, idempotency_key=invoice.idempotency_key)  # type: ignore[arg-type]
+    CreditInvoice.objects.filter(pk=invoice.pk).update(provider_reference=result.provider_reference[:255])
+    if result.status == CollectionStatus.COLLECTED:
+        return credit_invoice_mark_paid(invoice=invoice, now=now)
+    if result.status == CollectionStatus.FAILED:
+        with transaction.atomic():
+            CreditInvoice.objects.filter(pk=invoice.pk).update(
+                collection_error=(result.error or "collection failed")[:500], updated_at=now
+            )
+            CreditGrant.objects.filter(pk=invoice.grant_id, awaiting_payment=True).update(
+                payment_collection=PaymentCollection.FAILED, updated_at=now
+            )
+    invoice.refresh_from_db()
     return invoice

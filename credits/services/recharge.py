@@ -218,16 +218,20 @@ def _finalize(*, attempt_id: int, result: CollectionResult, now: datetime) -> Re
                 await_payment_confirmation=False,
                 idempotency_key=attempt.idempotency_key,
                 created_by="job:auto-recharge",
+                collect_payment=False,
             ),
             now=now,
         )
         invoice = CreditInvoice.objects.filter(grant=grant).first()
         if invoice is not None:
             invoice.provider_reference = result.provider_reference[:255]
+            invoice.collection_attempted_at = now
             if result.status == CollectionStatus.COLLECTED:
                 invoice.status, invoice.paid_at = InvoiceStatus.PAID, now
             invoice.updated_at = now
-            invoice.save(update_fields=["provider_reference", "status", "paid_at", "updated_at"])
+            invoice.save(
+                update_fields=["provider_reference", "collection_attempted_at", "status", "paid_at", "updated_at"]
+            )
         attempt.status = RechargeStatus.SUCCEEDED
         attempt.grant = grant
         attempt.save(update_fields=["status", "grant", "finished_at"])

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import override_settings
 
 from catalog.errors import CustomCurrencyNotFound
 from credits import errors
 from credits.models import CreditBalance, CreditConsumption, CreditGrant, CreditInvoice, LedgerEntry
-from credits.services.grants import credit_grant_void, credit_invoice_mark_paid
+from credits.services.grants import credit_grant_void, credit_invoice_collect, credit_invoice_mark_paid
 from credits.wallets import wallet_settle_by_id
+from tests.credits import gateways
 from tests.credits.builders import NOW, assert_wallet_consistent, balance_of, consume, grant, wallet_setup
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +247,38 @@ def test_the_database_refuses_a_negative_consumption_of_a_grant() -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         CreditGrant.objects.filter(pk=created.pk).update(consumed_amount=Decimal(-1))
+
+
+@override_settings(PAYMENT_GATEWAY="tests.credits.gateways.CollectingGateway")
+def test_a_paid_grant_is_collected_once_through_the_gateway_after_commit(django_capture_on_commit_callbacks) -> None:
+    gateways.CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = grant(100, grant_type="PAID", cost_amount=Decimal(12), payment_collection_method="INVOICE")
+    invoice = CreditInvoice.objects.get()
+
+    assert credit_invoice_collect(invoice_id=invoice.pk, now=NOW) is None  # attempted already
+    assert [f"credit-grant:{created.ref_id}"] == gateways.CALLS
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.provider_reference) == ("PAID", "pay-1")
+    assert balance_of().balance == 100
+
+
+@override_settings(PAYMENT_GATEWAY="tests.credits.gateways.DecliningGateway")
+def test_a_declined_invoice_leaves_the_waiting_grant_unpaid(django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        created = grant(100, grant_type="PAID", cost_amount=Decimal(12), payment_collection_method="INVOICE")
+
+    created.refresh_from_db()
+    invoice = CreditInvoice.objects.get()
+    assert (created.awaiting_payment, created.payment_collection) == (True, "FAILED")
+    assert (invoice.status, invoice.collection_error) == ("OPEN", "card declined")
+    assert balance_of().balance == 0
+
+
+def test_a_cancelled_invoice_cannot_be_paid() -> None:
+    created = grant(100, grant_type="PAID", cost_amount=Decimal(12), payment_collection_method="INVOICE")
+    credit_grant_void(grant=created, now=NOW)
+
+    with pytest.raises(errors.CreditInvoiceNotOpen):
+        credit_invoice_mark_paid(invoice=CreditInvoice.objects.get(), now=NOW)
+    assert balance_of().balance == 0
