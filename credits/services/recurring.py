@@ -1,5 +1,6 @@
-"""RECURRING grants from CREDIT entitlements: the plan's, its add-ons' (times their quantity) and the
-subscription's own custom ones (which replace the plan's and add-ons' for their currency).
+"""RECURRING grants from CREDIT entitlements: the plan's (with those it inherits, the nearest plan winning per
+currency), its add-ons' (times their quantity) and the subscription's own custom ones (which replace the plan's
+and add-ons' for their currency).
 
 Each live subscription gets, for each such entitlement, one grant per cadence period (MONTH or YEAR, counted from
 the subscription's start): effective at the period's start, expiring at its end, of ``amount`` times the
@@ -15,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from catalog.enums import CreditCadence, EntitlementType
-from catalog.models import CustomCurrency, PackageEntitlement
+from catalog.models import CustomCurrency, PackageEntitlement, PackageVersion
 from credits.enums import GrantSourceType, GrantType
 from credits.models import CreditGrant
 from credits.services.grants import GrantRequest, credit_grant_create
@@ -68,6 +69,31 @@ def _dependency_limit(subscription: Subscription, entitlement: PackageEntitlemen
     return Decimal(1)
 
 
+def _plan_credit_entitlements(subscription: Subscription) -> list[PackageEntitlement]:
+    """The plan's CREDIT entitlements and those it inherits from its parent chain (the latest version of each
+    parent), the nearest one winning per currency: one query per level of inheritance."""
+    found: dict[int, PackageEntitlement] = {}
+    version = subscription.plan_version
+    entitlements = list(version.entitlements.all())
+    seen_packages = {version.package_id}
+    while True:
+        for entitlement in entitlements:
+            if entitlement.type == EntitlementType.CREDIT and entitlement.currency_id not in found:
+                found[entitlement.currency_id] = entitlement
+        parent_id = version.parent_plan_id
+        if parent_id is None or parent_id in seen_packages:
+            return list(found.values())
+        seen_packages.add(parent_id)
+        parent = (
+            PackageVersion.objects.filter(package_id=parent_id, is_latest=True)
+            .prefetch_related("entitlements__currency")
+            .first()
+        )
+        if parent is None:
+            return list(found.values())
+        version, entitlements = parent, list(parent.entitlements.all())
+
+
 def recurring_credits(subscription: Subscription) -> list[RecurringCredit]:
     """The subscription's CREDIT entitlements that grant something, resolved (module doc)."""
     credits: list[RecurringCredit] = []
@@ -76,7 +102,7 @@ def recurring_credits(subscription: Subscription) -> list[RecurringCredit]:
         if custom.type == EntitlementType.CREDIT and custom.amount and custom.cadence:
             custom_currencies.add(custom.currency_id)
             credits.append(RecurringCredit("custom", custom.pk, custom.currency, custom.amount, custom.cadence, None))
-    packaged = [(entitlement, 1, "plan") for entitlement in subscription.plan_version.entitlements.all()]
+    packaged = [(entitlement, 1, "plan") for entitlement in _plan_credit_entitlements(subscription)]
     for addon in subscription.addons.all():
         packaged += [(entitlement, addon.quantity, "addon") for entitlement in addon.addon_version.entitlements.all()]
     for entitlement, quantity, source in packaged:

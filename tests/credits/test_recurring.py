@@ -52,6 +52,7 @@ def catalog(db: None) -> None:
         "plan-per-seat",
         [credit("tokens", 10, dependency_feature_ref_id="seats"), feature("seats", usage_limit=5)],
     )
+    package("PLAN", "plan-child", [feature("seats", usage_limit=8)], parent_plan_ref_id="plan-credits")
     customer("customer-1")
 
 
@@ -166,3 +167,11 @@ def test_the_sweeper_issues_each_period_once(catalog: None, django_capture_on_co
 
     assert [effective for _, effective, _, _ in recurring()] == [datetime(2024, 5, 31, 9, tzinfo=UTC)]
     assert balance_of().balance == 100
+
+
+def test_a_plan_inherits_its_parents_credit_entitlements(catalog: None) -> None:
+    subscription_id = provision("plan-child")
+
+    recurring_grants_issue(subscription_id=subscription_id, now=START)
+
+    assert recurring() == [(Decimal(100), START, datetime(2024, 4, 30, 9, tzinfo=UTC), "PLAN_ENTITLEMENT")]
