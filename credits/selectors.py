@@ -101,11 +101,15 @@ class WalletView:
 
 
 def wallet_view(
-    *, customer_ref_id: str, currency: CustomCurrency, resource_ref_id: str | None, now: datetime
+    *, customer_ref_id: str, currency_ref_id: str, resource_ref_id: str | None, now: datetime
 ) -> WalletView:
-    """Two queries: the wallet's row and its open grants."""
+    """The wallet in the active currency with this id (empty when there is none). Two queries: the wallet's row
+    and its open grants."""
     balance = CreditBalance.objects.filter(
-        customer__ref_id=customer_ref_id, currency=currency, resource_key=resource_ref_id or ""
+        customer__ref_id=customer_ref_id,
+        currency__ref_id=currency_ref_id,
+        currency__archived_at__isnull=True,
+        resource_key=resource_ref_id or "",
     ).first()
     if balance is None:
         return WalletView(totals=WalletTotals(ZERO, ZERO), updated_at=None, changes_at=None)
@@ -133,7 +137,10 @@ def customer_wallets(
         (
             balance.currency,
             wallet_view(
-                customer_ref_id=customer_ref_id, currency=balance.currency, resource_ref_id=resource_ref_id, now=now
+                customer_ref_id=customer_ref_id,
+                currency_ref_id=balance.currency.ref_id,
+                resource_ref_id=resource_ref_id,
+                now=now,
             ),
         )
         for balance in sorted(balances, key=lambda balance: balance.currency.ref_id)

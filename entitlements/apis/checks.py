@@ -17,14 +17,13 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.models import CustomCurrency
 from config.views import ApiView
 from config.wire import envelope
 from credits.selectors import WalletView, customer_wallets, wallet_view
 from entitlements import evaluation
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
-from entitlements.selectors import currency_info, customer_grants, feature_info
+from entitlements.selectors import currency_info, currency_info_of, customer_grants, feature_info
 from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
 
 
@@ -41,7 +40,7 @@ def _credit_wallets(
     *, customer_ref_id: str, resource_ref_id: str | None, now: datetime
 ) -> list[tuple[evaluation.CurrencyInfo, evaluation.CreditWallet]]:
     return [
-        (currency_info(currency.ref_id), _credit_wallet(view))
+        (currency_info_of(currency), _credit_wallet(view))
         for currency, view in customer_wallets(
             customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now
         )
@@ -76,15 +75,14 @@ class CustomerEntitlementCheckView(ApiView):
         grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
         if params.get("currency_ref_id"):
             currency = currency_info(params["currency_ref_id"])
-            wallet = None
-            model = CustomCurrency.objects.filter(ref_id=currency.ref_id, archived_at__isnull=True).first()
-            if model is not None:
-                view = wallet_view(
-                    customer_ref_id=ref_id, currency=model, resource_ref_id=params["resource_ref_id"], now=now
-                )
-                wallet = _credit_wallet(view)
+            view = wallet_view(
+                customer_ref_id=ref_id,
+                currency_ref_id=currency.ref_id,
+                resource_ref_id=params["resource_ref_id"],
+                now=now,
+            )
             credit = evaluation.check_credit(
-                grants, currency=currency, wallet=wallet, requested_usage=params.get("requested_usage")
+                grants, currency=currency, wallet=_credit_wallet(view), requested_usage=params.get("requested_usage")
             )
             return envelope(credit_decision_to_wire(credit, now=now))
         feature = feature_info(params["feature_ref_id"])
