@@ -10,6 +10,7 @@ what was consumed from it and what was taken away (expired or voided), so its re
 """
 
 import uuid
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -108,7 +109,7 @@ class CreditGrant(models.Model):
         return str(self.ref_id)
 
     @property
-    def remaining_amount(self):
+    def remaining_amount(self) -> Decimal:
         return self.amount - self.consumed_amount - self.closed_amount
 
 

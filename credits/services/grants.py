@@ -81,6 +81,11 @@ def credit_grant_create(*, request: GrantRequest, now: datetime) -> CreditGrant:
     (recurring grants and recharges): a key already used returns that grant and writes nothing.
     """
     _validate(request, now=now)
+    if request.idempotency_key is not None:
+        # The sweepers ask again every period: answer a known key without taking the wallet's lock.
+        existing = CreditGrant.objects.filter(idempotency_key=request.idempotency_key).first()
+        if existing is not None:
+            return existing
     customer, currency, resource_key = wallet_scope(
         customer_ref_id=request.customer_ref_id,
         currency=custom_currency_get(request.currency_ref_id, field="currencyId"),
