@@ -30,7 +30,12 @@ from credits.models import (
     RechargeAttempt,
 )
 from credits.services.grants import GrantRequest, credit_grant_create, credit_grant_void, credit_invoice_mark_paid
-from credits.services.recharge import AutoRechargeInput, auto_recharge_monthly_spend, auto_recharge_save
+from credits.services.recharge import (
+    AutoRechargeInput,
+    auto_recharge_monthly_spend,
+    auto_recharge_save,
+    recharge_attempt_resolve,
+)
 from customers.models import Customer
 
 # An attempt still pending after this long lost its charge's outcome (a crash, a provider timeout).
@@ -417,7 +422,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(RechargeAttempt)
-class RechargeAttemptAdmin(HistoryAdmin):
+class RechargeAttemptAdmin(HistoryAdmin, ServiceAdmin):
     list_display = [
         "created_at",
         "customer",
@@ -434,6 +439,19 @@ class RechargeAttemptAdmin(HistoryAdmin):
     list_select_related = ["settings__customer", "settings__currency"]
     search_fields = ["settings__customer__ref_id", "idempotency_key"]
     ordering = ["-created_at", "-pk"]
+    actions = ["resolve_attempts"]
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("credits.change_rechargeattempt")
+
+    @admin.action(description="Ask the gateway again (same key) and finalize", permissions=["resolve"])
+    def resolve_attempts(self, request: HttpRequest, queryset: QuerySet[RechargeAttempt]) -> None:
+        def resolve(attempt: RechargeAttempt, now: datetime) -> str:
+            resolved = recharge_attempt_resolve(attempt=attempt, now=now)
+            return f"{resolved.idempotency_key} {resolved.status}"
+
+        queryset = queryset.select_related("settings__customer", "settings__currency")
+        self.run_service(request, queryset, resolve, done="Resolved")
 
     @admin.display(description="customer")
     def customer(self, attempt: RechargeAttempt) -> str:

@@ -38,3 +38,7 @@ class IdempotencyKeyReused(Conflict):
 
 class CreditInvoiceNotOpen(IllegalStateChange):
     code = "INVOICE_NOT_OPEN"
+
+
+class RechargeNotPending(IllegalStateChange):
+    code = "RECHARGE_NOT_PENDING"

@@ -251,14 +251,27 @@ def auto_recharge_run(*, settings_id: int, trigger: str, now: datetime) -> Recha
         return None
     if attempt is None:
         return None
-    charge = RechargeCharge(
+    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)  # type: ignore[arg-type]
+    return _finalize(attempt_id=attempt.pk, result=result, now=now)
+
+
+def _charge_of(attempt: RechargeAttempt) -> RechargeCharge:
+    return RechargeCharge(
         customer_ref_id=attempt.settings.customer.ref_id,
         total=attempt.cost_amount,
         currency=attempt.cost_currency,
         idempotency_key=attempt.idempotency_key,
         description=f"{attempt.credit_amount} {attempt.settings.currency.ref_id} credits (automatic recharge)",
     )
-    result = payment_gateway().collect(invoice=charge, idempotency_key=attempt.idempotency_key)  # type: ignore[arg-type]
+
+
+def recharge_attempt_resolve(*, attempt: RechargeAttempt, now: datetime) -> RechargeAttempt:
+    """An operator's answer to an attempt stuck ``PENDING`` (its charge's outcome is unknown): ask the gateway
+    again with the attempt's own idempotency key, which a provider answers with the first charge's result instead
+    of charging twice, and finalize with that. 409 for an attempt that is not pending."""
+    if attempt.status != RechargeStatus.PENDING:
+        raise errors.RechargeNotPending(f"attempt {attempt.idempotency_key} is {attempt.status}, not PENDING")
+    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)  # type: ignore[arg-type]
     return _finalize(attempt_id=attempt.pk, result=result, now=now)
 
 

@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from credits.enums import RechargeStatus
 from credits.models import AutoRechargeSettings, CreditGrant, CreditInvoice, LedgerEntry, RechargeAttempt
+from credits.services.recharge import AutoRechargeInput, auto_recharge_save
+from tests.credits import gateways
 from tests.credits.builders import balance_of, consume, grant, wallet_setup
 
 pytestmark = pytest.mark.django_db
@@ -147,8 +149,6 @@ def test_auto_recharge_settings_save_through_the_service(admin_client: Client, w
 
 
 def test_attempts_needing_attention_are_filtered(admin_client: Client, wallet: None) -> None:
-    from credits.services.recharge import AutoRechargeInput, auto_recharge_save
-
     settings = auto_recharge_save(
         data=AutoRechargeInput("customer-1", "tokens", True, "CREDIT_AMOUNT", Decimal(10), Decimal(50), None),
         now=timezone.now(),
@@ -166,3 +166,30 @@ def test_attempts_needing_attention_are_filtered(admin_client: Client, wallet: N
     response = admin_client.get(f"{ADMIN}/rechargeattempt/", {"attention": "yes"})
 
     assert sorted(item.pk for item in response.context["cl"].result_list) == sorted([stuck.pk, failed.pk])
+
+
+@override_settings(PAYMENT_GATEWAY="tests.credits.gateways.CollectingGateway")
+def test_a_stuck_attempt_is_resolved_with_the_same_key(admin_client: Client, wallet: None) -> None:
+    settings = auto_recharge_save(
+        data=AutoRechargeInput("customer-1", "tokens", True, "CREDIT_AMOUNT", Decimal(10), Decimal(150), None),
+        now=timezone.now(),
+    )
+    fields = {"settings": settings, "cost_currency": "usd", "balance_before": 100}
+    stuck = RechargeAttempt.objects.create(
+        idempotency_key="recharge:stuck", credit_amount=50, cost_amount=50, created_at=timezone.now(), **fields
+    )
+    gateways.CALLS.clear()
+
+    response = admin_client.post(
+        f"{ADMIN}/rechargeattempt/", {"action": "resolve_attempts", "_selected_action": [stuck.pk]}, follow=True
+    )
+    again = admin_client.post(
+        f"{ADMIN}/rechargeattempt/", {"action": "resolve_attempts", "_selected_action": [stuck.pk]}, follow=True
+    )
+
+    stuck.refresh_from_db()
+    assert stuck.status == RechargeStatus.SUCCEEDED
+    assert gateways.CALLS == ["recharge:stuck"]
+    assert shown_messages(response) == ["Resolved: recharge:stuck SUCCEEDED."]
+    assert shown_messages(again) == ["recharge:stuck: attempt recharge:stuck is SUCCEEDED, not PENDING"]
+    assert balance_of().balance == 150
