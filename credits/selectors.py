@@ -31,22 +31,15 @@ def grant_status(grant: CreditGrant, *, now: datetime) -> GrantStatus:
 
 
 def grant_get(ref_id: str) -> CreditGrant:
-    grant = (
-        CreditGrant.objects.select_related("balance__customer", "balance__currency").filter(ref_id=ref_id).first()
-        if _is_uuid(ref_id)
-        else None
-    )
+    """The grant with this id (a UUID); 404 ``CREDIT_GRANT_NOT_FOUND`` otherwise. One query."""
+    try:
+        uuid.UUID(ref_id)
+    except ValueError:
+        raise errors.CreditGrantNotFound(f"no credit grant {ref_id}") from None
+    grant = CreditGrant.objects.select_related("balance__customer", "balance__currency").filter(ref_id=ref_id).first()
     if grant is None:
         raise errors.CreditGrantNotFound(f"no credit grant {ref_id}")
     return grant
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _wallet_filter(prefix: str, *, customer: Customer, currency: CustomCurrency | None, resource: str | None) -> Q:
