@@ -29,6 +29,10 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("promotion-expiries", "entitlements.tasks.sweep_promotion_expiries", every_seconds=60),
     # Metering: usage idempotency keys deduplicate for 7 days; this frees older ones.
     PeriodicJob("usage-idempotency-keys", "metering.tasks.expire_usage_idempotency_keys", every_seconds=3600),
+    # Credits: scheduled grants start and grants expire; recurring grants per cadence period; missed recharges.
+    PeriodicJob("credit-grant-schedule", "credits.tasks.sweep_grant_schedule", every_seconds=60),
+    PeriodicJob("credit-recurring-grants", "credits.tasks.sweep_recurring_grants", every_seconds=300),
+    PeriodicJob("credit-auto-recharges", "credits.tasks.sweep_auto_recharges", every_seconds=60),
 ]
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("customers.urls")),
     path("api/v1/", include("subscriptions.urls")),
     path("api/v1/", include("metering.urls")),
+    path("api/v1/", include("credits.urls")),
     path("api/v2/", include("metering.v2_urls")),
 ]
 

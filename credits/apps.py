@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class CreditsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'credits'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "credits"

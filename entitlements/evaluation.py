@@ -162,6 +162,24 @@ class CurrencyInfo:
     metadata: Mapping[str, str] = field(default_factory=dict)
     unit_singular: str | None = None
     unit_plural: str | None = None
+    # False for an id no active currency has.
+    is_found: bool = True
+
+
+@dataclass(frozen=True)
+class CreditWallet:
+    """A customer's credits in one currency as the credits app computes them (``credits.wallets.wallet_totals``):
+    ``usage_limit`` is what the grants active now granted, ``current_usage`` what was consumed from them."""
+
+    usage_limit: Decimal = ZERO
+    current_usage: Decimal = ZERO
+    updated_at: datetime | None = None
+    # The next moment time alone changes the numbers (a grant starting or expiring).
+    changes_at: datetime | None = None
+
+    @property
+    def balance(self) -> Decimal:
+        return self.usage_limit - self.current_usage
 
 
 # --- outputs ----------------------------------------------------------------------------------------------------------
@@ -220,23 +238,26 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class EntitlementsState:
-    """Every granted feature of a customer (C8); ``access_denied_reason`` only when nothing can be granted."""
-
-    access_denied_reason: AccessDeniedReason | None
-    entitlements: tuple[Decision, ...]
-
-
-@dataclass(frozen=True)
 class CreditDecision:
-    """The CREDIT side of a check. Balances belong to the credits app; until it answers, every credit check is
-    denied with ``Unknown`` (after the customer-level denials, which do not depend on balances)."""
+    """The CREDIT side of a check: the wallet's numbers and whether the request fits its balance."""
 
     is_granted: bool
     access_denied_reason: AccessDeniedReason | None
     currency: CurrencyInfo
     usage_limit: Decimal = ZERO
     current_usage: Decimal = ZERO
+    updated_at: datetime | None = None
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EntitlementsState:
+    """Every granted feature of a customer (C8), and the customer's credit wallets; ``access_denied_reason`` only
+    when nothing can be granted."""
+
+    access_denied_reason: AccessDeniedReason | None
+    entitlements: tuple[Decision, ...]
+    credits: tuple[CreditDecision, ...] = ()
 
 
 # --- merging ----------------------------------------------------------------------------------------------------------
@@ -504,13 +525,18 @@ def check(
 
 
 def entitlements_state(
-    customer: CustomerGrants, *, now: datetime, current_usage: Mapping[str, Decimal] | None = None
+    customer: CustomerGrants,
+    *,
+    now: datetime,
+    current_usage: Mapping[str, Decimal] | None = None,
+    credit_wallets: Sequence[tuple[CurrencyInfo, CreditWallet]] = (),
 ) -> EntitlementsState:
     """C8: every feature granted to the customer, by feature id, each decided as a check without a request (a
     metered feature whose quota is used up shows ``RequestedUsageExceedingLimit``).
 
     ``access_denied_reason``: ``CustomerNotFound``, ``CustomerIsArchived``, or ``NoActiveSubscription`` when
     nothing is granted and no subscription is live (also for an unknown resource, the contract's closest value).
+    Each of ``credit_wallets`` is decided as a credit check without a request.
     """
     reason = _customer_denial(customer)
     if reason is None and not customer.resource_found:
@@ -523,17 +549,37 @@ def entitlements_state(
         for feature_ref_id, entitlement in sorted(effective_entitlements(customer.grants, now=now).items())
         if entitlement.is_granted
     )
-    if not decisions and not customer.has_live_subscription:
+    credits = tuple(check_credit(customer, currency=currency, wallet=wallet) for currency, wallet in credit_wallets)
+    if not decisions and not credits and not customer.has_live_subscription:
         reason = AccessDeniedReason.NO_ACTIVE_SUBSCRIPTION
-    return EntitlementsState(access_denied_reason=reason, entitlements=decisions)
+    return EntitlementsState(access_denied_reason=reason, entitlements=decisions, credits=credits)
 
 
-def check_credit(customer: CustomerGrants, *, currency: CurrencyInfo) -> CreditDecision:
-    """The CREDIT side of C9. The customer-level denials apply; balances are the credits app's, so until it
-    provides one every credit check is ``Unknown`` (documented in the API)."""
+def check_credit(
+    customer: CustomerGrants,
+    *,
+    currency: CurrencyInfo,
+    wallet: CreditWallet | None = None,
+    requested_usage: Decimal | None = None,
+) -> CreditDecision:
+    """The CREDIT side of C9. Denials, in this order: the customer-level ones, ``CustomerResourceNotFound``,
+    ``EntitlementNotFound`` (no such currency), then ``InsufficientCredits``: the requested usage is more than
+    the balance, or nothing was requested and the balance is used up (the same rule as a metered feature)."""
+    wallet = wallet or CreditWallet()
     reason = _customer_denial(customer)
     if reason is None and not customer.resource_found:
         reason = AccessDeniedReason.CUSTOMER_RESOURCE_NOT_FOUND
+    if reason is None and not currency.is_found:
+        reason = AccessDeniedReason.ENTITLEMENT_NOT_FOUND
+    if reason is not None:
+        return CreditDecision(is_granted=False, access_denied_reason=reason, currency=currency)
+    exceeds = requested_usage > wallet.balance if requested_usage is not None else wallet.balance <= 0
     return CreditDecision(
-        is_granted=False, access_denied_reason=reason or AccessDeniedReason.UNKNOWN, currency=currency
+        is_granted=not exceeds,
+        access_denied_reason=AccessDeniedReason.INSUFFICIENT_CREDITS if exceeds else None,
+        currency=currency,
+        usage_limit=wallet.usage_limit,
+        current_usage=wallet.current_usage,
+        updated_at=wallet.updated_at,
+        valid_until=wallet.changes_at,
     )

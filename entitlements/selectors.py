@@ -41,7 +41,11 @@ def currency_info(ref_id: str) -> CurrencyInfo:
     itself, since a credit check answers in the body either way. One query."""
     currency = CustomCurrency.objects.filter(ref_id=ref_id, archived_at__isnull=True).first()
     if currency is None:
-        return CurrencyInfo(ref_id=ref_id, display_name=ref_id)
+        return CurrencyInfo(ref_id=ref_id, display_name=ref_id, is_found=False)
+    return currency_info_of(currency)
+
+
+def currency_info_of(currency: CustomCurrency) -> CurrencyInfo:
     return CurrencyInfo(
         ref_id=currency.ref_id,
         display_name=currency.display_name,

@@ -3,11 +3,15 @@
 Both read the grants through ``customer_grants`` and ask the engine; denials are 200 answers with an
 ``accessDeniedReason`` (an unknown customer or feature included). Only malformed queries are 400s.
 
-A check by ``currencyId`` (the CREDIT side) answers ``isGranted: false`` with ``accessDeniedReason: Unknown``
-until the credits app provides balances (after the customer-level denials, which apply as for features).
+A check by ``currencyId`` (the CREDIT side) reads the customer's wallet in that currency from the credits app
+(``credits.selectors.wallet_view``): ``usageLimit`` is what the active grants granted, ``currentUsage`` what was
+consumed, and ``requestedUsage`` is compared with the difference. C8 lists every wallet of the customer beside
+the features.
 
 ``currentUsage`` of a metered feature is the usage metering counted in the feature's current window.
 """
+
+from datetime import datetime
 
 from django.utils import timezone
 from rest_framework.request import Request
@@ -15,11 +19,32 @@ from rest_framework.response import Response
 
 from config.views import ApiView
 from config.wire import envelope
+from credits.selectors import WalletView, customer_wallets, wallet_view
 from entitlements import evaluation
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
-from entitlements.selectors import currency_info, customer_grants, feature_info
+from entitlements.selectors import currency_info, currency_info_of, customer_grants, feature_info
 from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
+
+
+def _credit_wallet(view: WalletView) -> evaluation.CreditWallet:
+    return evaluation.CreditWallet(
+        usage_limit=view.totals.usage_limit,
+        current_usage=view.totals.current_usage,
+        updated_at=view.updated_at,
+        changes_at=view.changes_at,
+    )
+
+
+def _credit_wallets(
+    *, customer_ref_id: str, resource_ref_id: str | None, now: datetime
+) -> list[tuple[evaluation.CurrencyInfo, evaluation.CreditWallet]]:
+    return [
+        (currency_info_of(currency), _credit_wallet(view))
+        for currency, view in customer_wallets(
+            customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now
+        )
+    ]
 
 
 class CustomerEntitlementsView(ApiView):
@@ -32,7 +57,13 @@ class CustomerEntitlementsView(ApiView):
             resource_ref_id=resource_ref_id,
             windows=evaluation.usage_windows(grants, now=now),
         )
-        return envelope(entitlements_state_to_wire(evaluation.entitlements_state(grants, now=now, current_usage=usage)))
+        state = evaluation.entitlements_state(
+            grants,
+            now=now,
+            current_usage=usage,
+            credit_wallets=_credit_wallets(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now),
+        )
+        return envelope(entitlements_state_to_wire(state, now=now))
 
 
 class CustomerEntitlementCheckView(ApiView):
@@ -43,7 +74,16 @@ class CustomerEntitlementCheckView(ApiView):
         now = timezone.now()
         grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
         if params.get("currency_ref_id"):
-            credit = evaluation.check_credit(grants, currency=currency_info(params["currency_ref_id"]))
+            currency = currency_info(params["currency_ref_id"])
+            view = wallet_view(
+                customer_ref_id=ref_id,
+                currency_ref_id=currency.ref_id,
+                resource_ref_id=params["resource_ref_id"],
+                now=now,
+            )
+            credit = evaluation.check_credit(
+                grants, currency=currency, wallet=_credit_wallet(view), requested_usage=params.get("requested_usage")
+            )
             return envelope(credit_decision_to_wire(credit, now=now))
         feature = feature_info(params["feature_ref_id"])
         usage = ZERO

@@ -1,7 +1,7 @@
 """Entitlement objects as the Stigg client parses them: the runtime entitlement (contract §2.4) and the
 promotional entitlement (§2.6)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from catalog import enums as catalog_enums
@@ -48,7 +48,8 @@ def decision_to_wire(decision: Decision) -> dict[str, Any]:
 
 
 def credit_decision_to_wire(decision: CreditDecision, *, now: datetime) -> dict[str, Any]:
-    """A CREDIT runtime entitlement (its required fields filled: no balance yet, so limit and usage are 0)."""
+    """A CREDIT runtime entitlement: ``usageLimit`` is what the active grants granted, ``currentUsage`` what was
+    consumed from them (the balance is the difference); 0 and 0 for a denial before the wallet was read."""
     currency = decision.currency
     reason = decision.access_denied_reason
     return {
@@ -65,20 +66,22 @@ def credit_decision_to_wire(decision: CreditDecision, *, now: datetime) -> dict[
         },
         "usageLimit": number(decision.usage_limit),
         "currentUsage": number(decision.current_usage),
-        "usageUpdatedAt": iso(now),
-        "entitlementUpdatedAt": None,
+        "usageUpdatedAt": iso(decision.updated_at or now),
+        "entitlementUpdatedAt": iso(decision.updated_at),
         "reservation": None,
         "reserved": None,
         "reservedOnExpiredGrants": None,
         "usagePeriodEnd": None,
-        "validUntil": None,
+        "validUntil": iso(decision.valid_until),
     }
 
 
-def entitlements_state_to_wire(state: EntitlementsState) -> dict[str, Any]:
+def entitlements_state_to_wire(state: EntitlementsState, *, now: datetime | None = None) -> dict[str, Any]:
+    """C8's body; ``now`` (the credits' ``usageUpdatedAt`` fallback) is needed only when the state has credits."""
     reason = state.access_denied_reason
     return {
-        "entitlements": [decision_to_wire(decision) for decision in state.entitlements],
+        "entitlements": [decision_to_wire(decision) for decision in state.entitlements]
+        + [credit_decision_to_wire(credit, now=now or datetime.now(UTC)) for credit in state.credits],
         "accessDeniedReason": reason.value if reason else None,
     }
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from catalog.enums import TrialEndBehavior
 from config.errors import DomainError
+from credits.hooks import recurring_grants_schedule
 from subscriptions import periods, states
 from subscriptions.enums import CancelReason, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status
@@ -84,6 +85,7 @@ def subscription_start(*, subscription_id: int, now: datetime) -> Subscription |
             idempotency_key=creation_key(subscription),
             now=now,
         )
+    recurring_grants_schedule(subscription_id=subscription.pk)
     return subscription
 
 

@@ -32,6 +32,7 @@ from catalog.models import Feature, Package, PackageVersion
 from catalog.selectors import feature_get, package_latest_published_version
 from config.errors import InvalidInput
 from config.ids import validate_external_id
+from credits.hooks import recurring_grants_schedule
 from customers.models import Customer
 from customers.selectors import customer_get
 from customers.services import customer_resource_get_or_create
@@ -389,6 +390,7 @@ def create_subscription_locked(
             idempotency_key=creation_key(subscription),
             now=now,
         )
+    recurring_grants_schedule(subscription_id=subscription.pk)
     return subscription
 
 

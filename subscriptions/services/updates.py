@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
+from credits.hooks import recurring_grants_schedule
 from subscriptions.enums import BalanceTransactionKind, InvoiceBillingReason, ScheduleStatus, ScheduleType
 from subscriptions.models import (
     Subscription,
@@ -188,6 +189,7 @@ def change_apply(
             idempotency_key=key,
             now=now,
         )
+    recurring_grants_schedule(subscription_id=subscription.pk)
     return subscription
 
 

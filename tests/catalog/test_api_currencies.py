@@ -326,6 +326,27 @@ def test_associated_entities_lists_the_live_plans_using_the_currency(stigg_clien
     assert currencies.list_associated_entities("gems").data[0].id == "gold"
 
 
+def test_archive_is_refused_while_a_live_addon_grants_it_and_the_addon_is_associated(stigg_client: stigg.Stigg) -> None:
+    currencies = stigg_client.v1.credits.custom_currencies
+    currencies.create(id="tokens", display_name="Tokens")
+    stigg_client.v1.products.create_product(id="product", display_name="Product")
+    stigg_client.v1.addons.create(id="boost", display_name="Boost", product_id="product")
+    stigg_client.v1.addons.entitlements.create(
+        "boost", entitlements=[{"id": "tokens", "type": "CREDIT", "amount": 10, "cadence": "YEAR"}]
+    )
+
+    with pytest.raises(stigg.ConflictError) as caught:
+        currencies.archive("tokens")
+    associated = currencies.list_associated_entities("tokens")
+
+    assert caught.value.body == domain_error("IN_USE", "Custom currency tokens is used by boost")
+    assert [item.to_dict() for item in associated.data] == [{"id": "boost", "displayName": "Boost", "type": "Addon"}]
+    assert CustomCurrency.objects.get().archived_at is None
+    stigg_client.v1.addons.archive("boost")
+    assert currencies.archive("tokens").data.archived_at is not None
+    assert currencies.list_associated_entities("tokens").data == []
+
+
 def test_associated_entities_name_a_plan_by_its_newest_version(stigg_client: stigg.Stigg) -> None:
     stigg_client.v1.credits.custom_currencies.create(id="tokens", display_name="Tokens")
     create_plan_granting_credits(stigg_client, "tokens")

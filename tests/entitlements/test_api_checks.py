@@ -276,7 +276,7 @@ def promo_grant(feature_id: str, *, period: str, **fields: Any) -> dict[str, Any
     }
 
 
-def test_check_by_currency_answers_a_credit_denial_for_now(stigg_client: stigg.Stigg, pro: Subscription) -> None:
+def test_check_by_currency_without_credits_is_insufficient(stigg_client: stigg.Stigg, pro: Subscription) -> None:
     custom_currency_create(ref_id="ai-tokens", display_name="AI tokens", unit_plural="tokens", now=timezone.now())
     before = timezone.now()
 
@@ -286,7 +286,7 @@ def test_check_by_currency_answers_a_credit_denial_for_now(stigg_client: stigg.S
     assert data.type == "CREDIT"
     assert (data.is_granted, data.access_denied_reason, data.usage_limit, data.current_usage) == (
         False,
-        "Unknown",
+        "InsufficientCredits",
         0,
         0,
     )

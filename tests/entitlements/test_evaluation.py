@@ -9,6 +9,7 @@ import pytest
 
 from entitlements.evaluation import (
     AccessDeniedReason,
+    CreditWallet,
     CurrencyInfo,
     CustomerGrants,
     FeatureInfo,
@@ -492,20 +493,46 @@ def test_state_with_only_a_promotion_is_not_denied() -> None:
 # --- the CREDIT side -----------------------------------------------------------------------------------------------
 
 CREDITS = CurrencyInfo("ai-tokens", "AI tokens")
+UNKNOWN_CURRENCY = CurrencyInfo("gold", "gold", is_found=False)
+WALLET = CreditWallet(usage_limit=Decimal(100), current_usage=Decimal(60))
 
 
 @pytest.mark.parametrize(
-    ("grants", "reason"),
+    ("grants", "currency", "reason"),
     [
-        (CustomerGrants(customer_found=False), R.CUSTOMER_NOT_FOUND),
-        (CustomerGrants(customer_found=True, customer_archived=True), R.CUSTOMER_IS_ARCHIVED),
-        (customer(resource_found=False), R.CUSTOMER_RESOURCE_NOT_FOUND),
-        (customer(plan(SSO)), R.UNKNOWN),
+        (CustomerGrants(customer_found=False), CREDITS, R.CUSTOMER_NOT_FOUND),
+        (CustomerGrants(customer_found=True, customer_archived=True), CREDITS, R.CUSTOMER_IS_ARCHIVED),
+        (customer(resource_found=False), CREDITS, R.CUSTOMER_RESOURCE_NOT_FOUND),
+        (customer(plan(SSO)), UNKNOWN_CURRENCY, R.ENTITLEMENT_NOT_FOUND),
     ],
-    ids=["unknown customer", "archived", "unknown resource", "no balance yet"],
+    ids=["unknown customer", "archived", "unknown resource", "unknown currency"],
 )
-def test_credit_checks_are_denied_until_credits_exist(grants: CustomerGrants, reason: R) -> None:
-    decision = check_credit(grants, currency=CREDITS)
+def test_credit_checks_are_denied_before_reading_the_wallet(
+    grants: CustomerGrants, currency: CurrencyInfo, reason: R
+) -> None:
+    decision = check_credit(grants, currency=currency, wallet=WALLET)
 
-    assert (decision.is_granted, decision.access_denied_reason, decision.currency) == (False, reason, CREDITS)
+    assert (decision.is_granted, decision.access_denied_reason, decision.currency) == (False, reason, currency)
     assert (decision.usage_limit, decision.current_usage) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("wallet", "requested", "reason"),
+    [
+        (None, None, R.INSUFFICIENT_CREDITS),
+        (WALLET, None, None),
+        (WALLET, Decimal(40), None),
+        (WALLET, Decimal("40.5"), R.INSUFFICIENT_CREDITS),
+        (CreditWallet(usage_limit=Decimal(10), current_usage=Decimal(10)), None, R.INSUFFICIENT_CREDITS),
+        (CreditWallet(usage_limit=Decimal(10), current_usage=Decimal(10)), Decimal(0), None),
+    ],
+    ids=["no wallet", "balance left", "request fits", "request exceeds", "used up", "nothing requested of it"],
+)
+def test_credit_checks_compare_the_request_with_the_balance(
+    wallet: CreditWallet | None, requested: Decimal | None, reason: R | None
+) -> None:
+    decision = check_credit(customer(plan(SSO)), currency=CREDITS, wallet=wallet, requested_usage=requested)
+
+    assert (decision.is_granted, decision.access_denied_reason) == (reason is None, reason)
+    expected = wallet or CreditWallet()
+    assert (decision.usage_limit, decision.current_usage) == (expected.usage_limit, expected.current_usage)

@@ -1,0 +1,74 @@
+"""Request inputs of the credit endpoints, camelCase on the wire, service terms in ``validated_data``.
+
+They check shape and types only; amounts, priorities and thresholds are judged by the services (one place per
+rule), which name the field in their errors.
+"""
+
+from rest_framework import serializers
+
+from catalog.apis.fields import Amount, Choice, Metadata
+from catalog.money import Currency
+from credits import enums
+
+S = serializers
+TEXT_MAX_LENGTH = 255
+
+
+class CostInput(S.Serializer):
+    amount = Amount()
+    currency = Choice(Currency)
+
+
+class BillingInformationInput(S.Serializer):
+    billingAddress = S.DictField(required=False)
+    invoiceDaysUntilDue = S.IntegerField(required=False, min_value=0)
+    isInvoicePaid = S.BooleanField(required=False)
+
+
+class GrantInput(S.Serializer):
+    """Contract ``GrantInput`` (G1)."""
+
+    amount = Amount()
+    currencyId = S.CharField(source="currency_ref_id", max_length=TEXT_MAX_LENGTH)
+    customerId = S.CharField(source="customer_ref_id", max_length=TEXT_MAX_LENGTH)
+    displayName = S.CharField(source="display_name", max_length=TEXT_MAX_LENGTH)
+    grantType = S.ChoiceField(source="grant_type", choices=[value.value for value in enums.REQUESTABLE_GRANT_TYPES])
+    awaitPaymentConfirmation = S.BooleanField(source="await_payment_confirmation", required=False)
+    billingInformation = BillingInformationInput(required=False)
+    comment = S.CharField(required=False, allow_null=True, allow_blank=True)
+    cost = CostInput(required=False, allow_null=True)
+    effectiveAt = S.DateTimeField(source="effective_at", required=False, allow_null=True)
+    expireAt = S.DateTimeField(source="expire_at", required=False, allow_null=True)
+    metadata = Metadata(required=False, allow_null=True)
+    paymentCollectionMethod = Choice(enums.PaymentCollectionMethod, source="payment_collection_method", required=False)
+    priority = S.IntegerField(required=False)
+    resourceId = S.CharField(source="resource_ref_id", required=False, allow_null=True, max_length=TEXT_MAX_LENGTH)
+
+
+class ConsumptionInput(S.Serializer):
+    """One consumption (CN1 body, CN2 item)."""
+
+    amount = Amount()
+    currencyId = S.CharField(source="currency_ref_id", max_length=TEXT_MAX_LENGTH)
+    customerId = S.CharField(source="customer_ref_id", max_length=TEXT_MAX_LENGTH)
+    idempotencyKey = S.CharField(source="idempotency_key", max_length=TEXT_MAX_LENGTH)
+    createdAt = S.DateTimeField(source="created_at", required=False, allow_null=True)
+    dimensions = S.DictField(required=False, allow_null=True)
+    resourceId = S.CharField(source="resource_ref_id", required=False, allow_null=True, max_length=TEXT_MAX_LENGTH)
+
+
+class ConsumptionBatchInput(S.Serializer):
+    consumptions = ConsumptionInput(many=True, allow_empty=False, max_length=1000)
+
+
+class AutoRechargeInput(S.Serializer):
+    """The PUT beside AR1 (the seeds' ``saveAutomaticRechargeConfiguration``)."""
+
+    customerId = S.CharField(source="customer_ref_id", max_length=TEXT_MAX_LENGTH)
+    currencyId = S.CharField(source="currency_ref_id", max_length=TEXT_MAX_LENGTH)
+    isEnabled = S.BooleanField(source="is_enabled")
+    thresholdType = Choice(enums.ThresholdType, source="threshold_type", required=False)
+    thresholdValue = Amount(source="threshold_value")
+    targetBalance = Amount(source="target_balance")
+    maxSpendLimit = Amount(source="max_spend_limit", required=False, allow_null=True)
+    grantExpirationPeriod = Choice(enums.GrantExpirationPeriod, source="grant_expiration_period", required=False)

@@ -1,0 +1,48 @@
+"""AR1 (contract §3.10) and, beyond the contract, the PUT that saves the settings (the seeds'
+``saveAutomaticRechargeConfiguration``): same fields, and the answer adds ``currentMonthlySpend``."""
+
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.views import ApiView
+from config.wire import envelope
+from credits.apis.common import currency_param, customer_param
+from credits.apis.inputs import AutoRechargeInput
+from credits.apis.wire import auto_recharge_to_wire
+from credits.enums import GrantExpirationPeriod, ThresholdType
+from credits.selectors import auto_recharge_get
+from credits.services import recharge
+from credits.wallets import ZERO
+
+
+class AutoRechargeView(ApiView):
+    request_serializers = {"put": AutoRechargeInput}
+
+    def get(self, request: Request) -> Response:
+        customer = customer_param(request)
+        currency = currency_param(request, required=True)
+        settings = auto_recharge_get(customer=customer, currency=currency)
+        spend = recharge.auto_recharge_monthly_spend(settings, now=timezone.now()) if settings else ZERO
+        return envelope(
+            auto_recharge_to_wire(
+                settings, customer_ref_id=customer.ref_id, currency_ref_id=currency.ref_id, monthly_spend=spend
+            )
+        )
+
+    def put(self, request: Request) -> Response:
+        data = self.body(request)
+        data.setdefault("threshold_type", ThresholdType.CREDIT_AMOUNT)
+        data.setdefault("grant_expiration_period", GrantExpirationPeriod.ONE_MONTH)
+        data.setdefault("max_spend_limit", None)
+        now = timezone.now()
+        settings = recharge.auto_recharge_save(data=recharge.AutoRechargeInput(**data), now=now)
+        spend = recharge.auto_recharge_monthly_spend(settings, now=now)
+        return envelope(
+            auto_recharge_to_wire(
+                settings,
+                customer_ref_id=settings.customer.ref_id,
+                currency_ref_id=settings.currency.ref_id,
+                monthly_spend=spend,
+            )
+        )
