@@ -59,7 +59,8 @@ def _invalidate(keys: list[str]) -> None:
     if not enabled() or not keys:
         return
     _replace_tokens(keys)
-    transaction.on_commit(lambda: _replace_tokens(keys))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _replace_tokens(keys))
 
 
 def invalidate_customer(customer_ref_id: str) -> None:
@@ -70,6 +71,17 @@ def invalidate_customer(customer_ref_id: str) -> None:
 def invalidate_customers(customer_ref_ids: Iterable[str]) -> None:
     """``invalidate_customer`` for many customers in one round trip (bulk renewals, migrations)."""
     _invalidate([_customer_token_key(ref_id) for ref_id in dict.fromkeys(customer_ref_ids)])
+
+
+def invalidate_customer_pks(customer_ids: Iterable[int]) -> None:
+    """``invalidate_customers`` for callers holding primary keys (subscriptions): one query for their ids."""
+    if not enabled():
+        return
+    from customers.models import Customer
+
+    ids = set(customer_ids)
+    if ids:
+        invalidate_customers(Customer.objects.filter(pk__in=ids).values_list("ref_id", flat=True))
 
 
 def invalidate_all() -> None:

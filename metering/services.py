@@ -19,6 +19,7 @@ from django.db.models import F
 from catalog.enums import FeatureType
 from catalog.models import Feature
 from customers.models import Customer, CustomerResource
+from entitlements.cache import invalidate_customers
 from entitlements.evaluation import CustomerGrants, usage_windows
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
@@ -169,9 +170,12 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[UsageMe
     checked = _validate(items)
     grants: dict[tuple[str, str | None], CustomerGrants] = {}
     measurements = []
-    for item in checked:
-        window = _window(item, at=item.report.created_at or now, now=now, cache=grants)
-        measurements.append(_record(item, window=window, now=now))
+    try:
+        for item in checked:
+            window = _window(item, at=item.report.created_at or now, now=now, cache=grants)
+            measurements.append(_record(item, window=window, now=now))
+    finally:
+        invalidate_customers(item.customer.ref_id for item in checked)
     return measurements
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
+from entitlements.cache import invalidate_customer_pks
 from subscriptions.enums import InvoiceBillingReason, ScheduleStatus, ScheduleType
 from subscriptions.models import (
     Subscription,
@@ -165,6 +166,7 @@ def change_apply(
         custom_entitlements_write(subscription=subscription, entitlements=change.custom_entitlements, now=now)
     subscription.updated_at = now
     subscription.save()
+    invalidate_customer_pks([subscription.customer_id])
     if change.invoice is not None:
         record_invoice(
             subscription=subscription,
