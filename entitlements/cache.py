@@ -5,11 +5,13 @@ shared by every process that changes data (API workers, Celery workers, the admi
 a per-process local memory, so the embedded setup answers every check from the database instead (same answers,
 no cache). Tests turn it on with local memory, where the test and the live server share one process.
 
-Invalidation is O(1), with no key scans: every cached answer's key carries two generation tokens, a global one
-(``invalidate_all``: catalog publishes and archives, feature changes) and the customer's (``invalidate_customer``:
-subscriptions, promotions, usage, archive, resources). Replacing a token makes every answer cached under the old
-one unreachable; Redis's TTL then drops it. A token that is missing (never set, evicted) is created afresh, so a
-lost token can never bring back an old answer.
+Invalidation is O(1), with no key scans: every cached answer's key carries generation tokens, a global one
+(``invalidate_all``: catalog publishes and archives, feature changes), the customer's (``invalidate_customer``:
+subscriptions, promotions, archive, resources) and the customer's usage token (``invalidate_usage``: usage
+reports, aggregated events). Replacing a token makes every answer cached under the old one unreachable; Redis's
+TTL then drops it. A token that is missing (never set, evicted) is created afresh, so a lost token can never bring
+back an old answer. Values that do not depend on usage (``cached_many``: the usage windows metering counts in) carry
+only the global and the customer's token, so usage reports do not evict them.
 
 Invalidation runs twice: at once, so reads later in the same transaction (and in tests wrapped in one) miss, and
 again in ``transaction.on_commit``, so an answer another process cached from the pre-commit data in between is
@@ -42,15 +44,21 @@ from django.db import transaction
 DECISION_TTL = 300
 GLOBAL_TOKEN_KEY = "ent:gen"
 CUSTOMER_TOKEN_PREFIX = "ent:gen:c:"
+USAGE_TOKEN_PREFIX = "ent:gen:u:"
 ANSWER_PREFIX = "ent:ans:"
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
-# KEYS: global token, customer token; ARGV: answer key prefix. Returns both tokens and the answer cached under
-# them (false when a token or the answer is missing).
+# KEYS: the token keys; ARGV[1]: the value's key prefix. Returns the tokens and the value cached under
+# ``prefix:token1:token2...`` (false when a token or the value is missing).
 READ_SCRIPT = """
-local g = redis.call('GET', KEYS[1])
-local c = redis.call('GET', KEYS[2])
-if not g or not c then return {g, c, false} end
-return {g, c, redis.call('GET', ARGV[1] .. ':' .. g .. ':' .. c)}
+local tokens = redis.call('MGET', unpack(KEYS))
+for i = 1, #tokens do
+  if not tokens[i] then
+    tokens[#KEYS + 1] = false
+    return tokens
+  end
+end
+tokens[#KEYS + 1] = redis.call('GET', ARGV[1] .. ':' .. table.concat(tokens, ':'))
+return tokens
 """
 
 
@@ -68,19 +76,22 @@ class _DjangoCacheStore:
     def replace_tokens(self, keys: list[str]) -> None:
         cache.set_many({key: _new_token() for key in keys}, timeout=None)
 
-    def read(self, token_keys: tuple[str, str], answer_prefix: str) -> tuple[str | None, str | None, Any]:
-        found = cache.get_many(list(token_keys))
-        first, second = found.get(token_keys[0]), found.get(token_keys[1])
-        if first is None or second is None:
-            return first, second, None
-        return first, second, cache.get(f"{answer_prefix}:{first}:{second}")
+    def read_many(self, requests: list[tuple[list[str], str]]) -> list[tuple[list[str | None], Any]]:
+        results = []
+        for token_keys, prefix in requests:
+            found = cache.get_many(token_keys)
+            tokens = [found.get(key) for key in token_keys]
+            entry = None if None in tokens else cache.get(":".join([prefix, *tokens]))  # type: ignore[list-item]
+            results.append((tokens, entry))
+        return results
 
     def add_token(self, key: str) -> str:
         fresh = _new_token()
         return fresh if cache.add(key, fresh, timeout=None) else cache.get(key, fresh)
 
-    def write(self, key: str, entry: Any, ttl: int) -> None:
-        cache.set(key, entry, timeout=ttl)
+    def write_many(self, entries: list[tuple[str, Any, int]]) -> None:
+        for key, entry, ttl in entries:
+            cache.set(key, entry, timeout=ttl)
 
 
 class _RedisStore:
@@ -96,12 +107,25 @@ class _RedisStore:
     def replace_tokens(self, keys: list[str]) -> None:
         self.client.mset({self.prefix + key: _new_token() for key in keys})
 
-    def read(self, token_keys: tuple[str, str], answer_prefix: str) -> tuple[str | None, str | None, Any]:
-        first, second, raw = self.script(
-            keys=[self.prefix + key for key in token_keys], args=[self.prefix + answer_prefix]
-        )
-        decoded = [token.decode() if token else None for token in (first, second)]
-        return decoded[0], decoded[1], pickle.loads(raw) if raw else None
+    def read_many(self, requests: list[tuple[list[str], str]]) -> list[tuple[list[str | None], Any]]:
+        if len(requests) == 1:
+            replies = [self._read(self.client, requests[0])]
+        else:
+            pipeline = self.client.pipeline(transaction=False)
+            for request in requests:
+                self._read(pipeline, request)
+            replies = pipeline.execute()
+        results = []
+        for reply in replies:
+            *tokens, raw = reply
+            results.append(
+                ([token.decode() if token else None for token in tokens], pickle.loads(raw) if raw else None)
+            )
+        return results
+
+    def _read(self, client: Any, request: tuple[list[str], str]) -> Any:
+        token_keys, prefix = request
+        return self.script(keys=[self.prefix + key for key in token_keys], args=[self.prefix + prefix], client=client)
 
     def add_token(self, key: str) -> str:
         fresh = _new_token()
@@ -110,8 +134,11 @@ class _RedisStore:
         found = self.client.get(self.prefix + key)
         return found.decode() if found else fresh
 
-    def write(self, key: str, entry: Any, ttl: int) -> None:
-        self.client.set(self.prefix + key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), ex=ttl)
+    def write_many(self, entries: list[tuple[str, Any, int]]) -> None:
+        pipeline = self.client.pipeline(transaction=False)
+        for key, entry, ttl in entries:
+            pipeline.set(self.prefix + key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), ex=ttl)
+        pipeline.execute()
 
 
 @once
@@ -127,8 +154,16 @@ def _store() -> _DjangoCacheStore | _RedisStore:
     return _DjangoCacheStore()
 
 
+def _customer_hash(customer_ref_id: str) -> str:
+    return hashlib.blake2b(customer_ref_id.encode(), digest_size=16).hexdigest()
+
+
 def _customer_token_key(customer_ref_id: str) -> str:
-    return CUSTOMER_TOKEN_PREFIX + hashlib.blake2b(customer_ref_id.encode(), digest_size=16).hexdigest()
+    return CUSTOMER_TOKEN_PREFIX + _customer_hash(customer_ref_id)
+
+
+def _usage_token_key(customer_ref_id: str) -> str:
+    return USAGE_TOKEN_PREFIX + _customer_hash(customer_ref_id)
 
 
 def _replace_tokens(keys: list[str]) -> None:
@@ -153,6 +188,12 @@ def invalidate_customers(customer_ref_ids: Iterable[str]) -> None:
     _invalidate([_customer_token_key(ref_id) for ref_id in dict.fromkeys(customer_ref_ids)])
 
 
+def invalidate_usage(customer_ref_ids: Iterable[str]) -> None:
+    """Forget the cached answers that show these customers' usage (usage reports, aggregated events), in one round
+    trip; what does not depend on usage stays cached."""
+    _invalidate([_usage_token_key(ref_id) for ref_id in dict.fromkeys(customer_ref_ids)])
+
+
 def invalidate_customer_pks(customer_ids: Iterable[int]) -> None:
     """``invalidate_customers`` for callers holding primary keys (subscriptions): one query for their ids."""
     if not enabled():
@@ -169,26 +210,36 @@ def invalidate_all() -> None:
     _invalidate([GLOBAL_TOKEN_KEY])
 
 
-def _read(customer_ref_id: str, answer_prefix: str) -> tuple[str, str, Any]:
-    """The global and the customer's token, creating any that is missing, and the answer cached under them."""
+def _read_many(requests: list[tuple[list[str], str]]) -> list[tuple[list[str], Any]]:
+    """For each (token keys, value key prefix): the tokens, creating any that is missing, and the value cached under
+    them (``None`` when missing). One round trip when every token exists."""
     store = _store()
-    token_keys = (GLOBAL_TOKEN_KEY, _customer_token_key(customer_ref_id))
-    first, second, entry = store.read(token_keys, answer_prefix)
-    if first is None or second is None:
-        first = first or store.add_token(token_keys[0])
-        second = second or store.add_token(token_keys[1])
-        entry = None
-    return first, second, entry
+    results = []
+    for (token_keys, _), (tokens, entry) in zip(requests, store.read_many(requests), strict=True):
+        if None in tokens:
+            tokens = [token or store.add_token(key) for key, token in zip(token_keys, tokens, strict=True)]
+            entry = None
+        results.append((tokens, entry))
+    return results
 
 
-def _tokens(customer_ref_id: str) -> tuple[str, str]:
-    first, second, _ = _read(customer_ref_id, ANSWER_PREFIX)
-    return first, second
+def _tokens(customer_ref_id: str) -> list[str]:
+    """The global, customer and usage tokens of the customer (for tests)."""
+    token_keys = [GLOBAL_TOKEN_KEY, _customer_token_key(customer_ref_id), _usage_token_key(customer_ref_id)]
+    return _read_many([(token_keys, ANSWER_PREFIX)])[0][0]
 
 
-def _answer_prefix(customer_ref_id: str, parts: tuple[Any, ...]) -> str:
+def _value_prefix(customer_ref_id: str, parts: tuple[Any, ...]) -> str:
     text = "\x1f".join(str(part) for part in (customer_ref_id, *parts))
     return ANSWER_PREFIX + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def _usable(entry: Any, now: datetime) -> bool:
+    return entry is not None and (entry[1] is None or now < entry[1])
+
+
+def _ttl(good_until: datetime | None, now: datetime) -> int:
+    return DECISION_TTL if good_until is None else min(DECISION_TTL, int((good_until - now).total_seconds()))
 
 
 def cached_answer(
@@ -203,14 +254,41 @@ def cached_answer(
     time-bound). Without the cache, simply ``compute``'s answer."""
     if not enabled():
         return compute()[0]
-    prefix = _answer_prefix(customer_ref_id, parts)
-    first, second, entry = _read(customer_ref_id, prefix)
-    if entry is not None:
-        answer, good_until = entry
-        if good_until is None or now < good_until:
-            return answer
+    prefix = _value_prefix(customer_ref_id, parts)
+    token_keys = [GLOBAL_TOKEN_KEY, _customer_token_key(customer_ref_id), _usage_token_key(customer_ref_id)]
+    ((tokens, entry),) = _read_many([(token_keys, prefix)])
+    if _usable(entry, now):
+        return entry[0]
     answer, good_until = compute()
-    ttl = DECISION_TTL if good_until is None else min(DECISION_TTL, int((good_until - now).total_seconds()))
+    ttl = _ttl(good_until, now)
     if ttl >= 1:
-        _store().write(f"{prefix}:{first}:{second}", (answer, good_until), ttl)
+        _store().write_many([(":".join([prefix, *tokens]), (answer, good_until), ttl)])
     return answer
+
+
+def cached_many(
+    keys: Iterable[tuple[str, Any]], *, now: datetime, compute: Callable[[str, Any], tuple[Any, datetime | None]]
+) -> dict[tuple[str, Any], Any]:
+    """Values that do not depend on usage, for many (customer id, part) keys in one round trip: each from the cache
+    or from ``compute(customer_ref_id, part)`` (the value and the moment it stops being right). Invalidated with the
+    customer (``invalidate_customer``) and by ``invalidate_all``, not by usage."""
+    keys = list(dict.fromkeys(keys))
+    if not enabled():
+        return {key: compute(*key)[0] for key in keys}
+    requests = [
+        ([GLOBAL_TOKEN_KEY, _customer_token_key(ref_id)], _value_prefix(ref_id, ("many", part)))
+        for ref_id, part in keys
+    ]
+    values, writes = {}, []
+    for key, (_, prefix), (tokens, entry) in zip(keys, requests, _read_many(requests), strict=True):
+        if _usable(entry, now):
+            values[key] = entry[0]
+            continue
+        value, good_until = compute(*key)
+        values[key] = value
+        ttl = _ttl(good_until, now)
+        if ttl >= 1:
+            writes.append((":".join([prefix, *tokens]), (value, good_until), ttl))
+    if writes:
+        _store().write_many(writes)
+    return values
