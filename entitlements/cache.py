@@ -46,6 +46,26 @@ GLOBAL_TOKEN_KEY = "ent:gen"
 CUSTOMER_TOKEN_PREFIX = "ent:gen:c:"
 USAGE_TOKEN_PREFIX = "ent:gen:u:"
 ANSWER_PREFIX = "ent:ans:"
+# Many reads at once: ARGV[1] is how many tokens each read has, ARGV[2..] the reads' prefixes; KEYS their token keys
+# one read after the other. Returns, read after read, the tokens and the value (false when missing).
+READ_MANY_SCRIPT = """
+local size = tonumber(ARGV[1])
+local out = {}
+for r = 0, #ARGV - 2 do
+  local tokens = redis.call('MGET', unpack(KEYS, r * size + 1, r * size + size))
+  local complete = true
+  for i = 1, size do
+    out[#out + 1] = tokens[i]
+    if not tokens[i] then complete = false end
+  end
+  if complete then
+    out[#out + 1] = redis.call('GET', ARGV[r + 2] .. ':' .. table.concat(tokens, ':'))
+  else
+    out[#out + 1] = false
+  end
+end
+return out
+"""
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 # KEYS: the token keys; ARGV[1]: the value's key prefix. Returns the tokens and the value cached under
 # ``prefix:token1:token2...`` (false when a token or the value is missing).
@@ -103,6 +123,7 @@ class _RedisStore:
         self.client = redis.Redis.from_url(location)
         self.prefix = f"{prefix}:" if prefix else ""
         self.script = self.client.register_script(READ_SCRIPT)
+        self.many_script = self.client.register_script(READ_MANY_SCRIPT)
 
     def replace_tokens(self, keys: list[str]) -> None:
         self.client.mset({self.prefix + key: _new_token() for key in keys})
@@ -111,10 +132,12 @@ class _RedisStore:
         if len(requests) == 1:
             replies = [self._read(self.client, requests[0])]
         else:
-            pipeline = self.client.pipeline(transaction=False)
-            for request in requests:
-                self._read(pipeline, request)
-            replies = pipeline.execute()
+            size = len(requests[0][0])
+            flat = self.many_script(
+                keys=[self.prefix + key for token_keys, _ in requests for key in token_keys],
+                args=[size, *(self.prefix + prefix for _, prefix in requests)],
+            )
+            replies = [flat[start : start + size + 1] for start in range(0, len(flat), size + 1)]
         results = []
         for reply in replies:
             *tokens, raw = reply

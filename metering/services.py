@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
@@ -60,7 +61,9 @@ def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
     """Every item's customer, feature and resource, in three queries; the first bad item raises, naming it."""
     customers = {
         customer.ref_id: customer
-        for customer in Customer.objects.filter(ref_id__in={item.customer_ref_id for item in items})
+        for customer in Customer.objects.filter(ref_id__in={item.customer_ref_id for item in items}).only(
+            "pk", "ref_id", "archived_at"
+        )
     }
     features = {
         feature.ref_id: feature
@@ -161,9 +164,26 @@ def _counter_key(item: _Checked, period_start: datetime) -> CounterKey:
     return (item.customer.pk, item.report.resource_ref_id or "", item.feature.pk, period_start)
 
 
-def _lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, UsageCounter]:
+@dataclass
+class _Counter:
+    pk: int
+    value: Decimal
+
+
+def _raw_cursor() -> Any:
+    """A psycopg cursor binding parameters on the server: arrays are sent as they are, not quoted into the SQL text
+    in Python (what Django's cursor does, and what would cost more than the statement itself here)."""
+    connection.ensure_connection()
+    return connection.connection.cursor()
+
+
+def _lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
     """Every counter of ``keys``, created at zero where missing (through the unique constraint) and locked until
-    commit (``FOR UPDATE``, in primary-key order, so concurrent batches queue instead of deadlocking). Two queries."""
+    commit, in key order, so concurrent batches queue instead of deadlocking. On PostgreSQL one statement (an upsert
+    that touches each row and returns its value), elsewhere two."""
+    ordered = sorted(keys)
+    if connection.vendor == "postgresql":
+        return _lock_counters_postgresql(ordered, now=now)
     UsageCounter.objects.bulk_create(
         [
             UsageCounter(
@@ -173,7 +193,7 @@ def _lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, 
                 period_start=start,
                 updated_at=now,
             )
-            for customer_id, resource, feature_id, start in sorted(keys)
+            for customer_id, resource, feature_id, start in ordered
         ],
         ignore_conflicts=True,
     )
@@ -184,30 +204,103 @@ def _lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, 
         period_start__in={key[3] for key in keys},
     )
     counters = {
-        (row.customer_id, row.resource_key, row.feature_id, row.period_start): row for row in rows.order_by("pk")
+        (row.customer_id, row.resource_key, row.feature_id, row.period_start): _Counter(row.pk, row.value)
+        for row in rows.order_by("pk")
     }
     return {key: counters[key] for key in keys}
 
 
-def _write_counters(counters: Sequence[UsageCounter], *, now: datetime) -> None:
-    """The counters' new values in one statement (on PostgreSQL ``UPDATE ... FROM (VALUES ...)``)."""
+def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
+    table = UsageCounter._meta.db_table
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" AS c ("customer_id", "resource_key", "feature_id", "period_start", "value", '
+            '"updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, %s '
+            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[]) "
+            "AS k(customer_id, resource_key, feature_id, period_start) "
+            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+            'DO UPDATE SET "updated_at" = c."updated_at" '
+            'RETURNING c."id", c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"',
+            [now, *(list(column) for column in zip(*ordered, strict=True))],
+        )
+        rows = cursor.fetchall()
+    return {
+        (customer_id, resource, feature_id, start): _Counter(pk, value)
+        for pk, customer_id, resource, feature_id, start, value in rows
+    }
+
+
+def _write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
+    """The counters' new values in one statement."""
     if not counters:
         return
-    for counter in counters:
-        counter.updated_at = now
     if connection.vendor != "postgresql":
-        UsageCounter.objects.bulk_update(counters, ["value", "updated_at"])
+        rows = [UsageCounter(pk=counter.pk, value=counter.value, updated_at=now) for counter in counters]
+        UsageCounter.objects.bulk_update(rows, ["value", "updated_at"])
         return
-    rows = ", ".join(["(%s, %s::numeric)"] * len(counters))
-    parameters: list[Any] = [now]
-    for counter in counters:
-        parameters += [counter.pk, counter.value]
-    with connection.cursor() as cursor:
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
         cursor.execute(
             f'UPDATE "{UsageCounter._meta.db_table}" AS c SET "value" = v.value, "updated_at" = %s '
-            f"FROM (VALUES {rows}) AS v(id, value) WHERE c.id = v.id",
-            parameters,
+            "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, value) WHERE c.id = v.id",
+            [now, [counter.pk for counter in counters], [counter.value for counter in counters]],
         )
+
+
+MEASUREMENT_COLUMNS = (
+    "id",
+    "ref_id",
+    "customer_id",
+    "resource_key",
+    "feature_id",
+    "value",
+    "update_behavior",
+    "idempotency_key",
+    "dimensions",
+    "timestamp",
+    "created_at",
+    "current_usage",
+    "period_start",
+    "period_end",
+)
+
+
+def _insert_measurements(measurements: Sequence[UsageMeasurement]) -> None:
+    """The batch's measurements in one insert; a taken idempotency key raises ``IntegrityError``. On PostgreSQL: ids
+    drawn from the sequence in one query, then one ``COPY`` (rows adapted in C, no per-row SQL)."""
+    if connection.vendor != "postgresql":
+        UsageMeasurement.objects.bulk_create(measurements)
+        return
+    if not measurements:
+        return
+    table = UsageMeasurement._meta.db_table
+    encode = DjangoJSONEncoder().encode
+    names = ", ".join(f'"{name}"' for name in MEASUREMENT_COLUMNS)
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(measurements)]
+        )
+        for measurement, (pk,) in zip(measurements, cursor.fetchall(), strict=True):
+            measurement.pk = pk
+        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in measurements:
+                copy.write_row(
+                    (
+                        row.pk,
+                        row.ref_id,
+                        row.customer_id,
+                        row.resource_key,
+                        row.feature_id,
+                        row.value,
+                        row.update_behavior,
+                        row.idempotency_key,
+                        encode(row.dimensions),
+                        row.timestamp,
+                        row.created_at,
+                        row.current_usage,
+                        row.period_start,
+                        row.period_end,
+                    )
+                )
 
 
 def _measurement(
@@ -272,7 +365,7 @@ def _count_batch(
         key = keys[index]
         values[key] = report.value if report.update_behavior == UpdateBehavior.SET else values[key] + report.value
         created[index] = _measurement(checked[index], windows[index], current_usage=values[key], now=now)
-    UsageMeasurement.objects.bulk_create(created.values())
+    _insert_measurements(list(created.values()))
     for key, counter in counters.items():
         counter.value = values[key]
     _write_counters(list(counters.values()), now=now)
