@@ -51,6 +51,7 @@ def arguments(description: str, **defaults: float) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=int(defaults.get("duration", 15)), help="seconds per figure")
     parser.add_argument("--workers", type=int, default=GUNICORN_WORKERS, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=GUNICORN_THREADS, help="threads per gunicorn worker")
+    parser.add_argument("--samples", type=int, default=50, help="visibility samples (load_events.py)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
 
