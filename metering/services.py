@@ -32,6 +32,7 @@ from metering.selectors import counter_period_start
 IDEMPOTENCY_WINDOW = timedelta(days=7)
 # A batch losing an idempotency key (or a deadlock) to a concurrent batch is counted again, this many times at most.
 COUNT_ATTEMPTS = 5
+ZERO = Decimal(0)
 DEADLOCK_DETECTED = "40P01"
 
 
@@ -230,6 +231,28 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
     }
 
 
+def _add_to_counters_postgresql(sums: dict[CounterKey, Decimal], *, now: datetime) -> dict[CounterKey, Decimal]:
+    """Add each sum to its counter (created where missing), in key order, in one upsert; the new totals. The rows
+    stay locked until commit, like ``_lock_counters``'s."""
+    ordered = sorted(sums)
+    columns = [list(column) for column in zip(*ordered, strict=True)]
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
+            '"period_start", "value", "updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, '
+            "k.period_start, k.value, %s FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], "
+            "%s::numeric[]) AS k(customer_id, resource_key, feature_id, period_start, value) "
+            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+            'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
+            'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"',
+            [now, *columns, [sums[key] for key in ordered]],
+        )
+        return {
+            (customer_id, resource, feature_id, start): value
+            for customer_id, resource, feature_id, start, value in cursor.fetchall()
+        }
+
+
 def _write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
     """The counters' new values in one statement."""
     if not counters:
@@ -333,7 +356,8 @@ def _count_batch(
     2. The counters the other items touch: created where missing and locked (``_lock_counters``).
     3. Under the locks, the items are applied in order in Python (DELTA adds, SET replaces), so each measurement
        carries the counter's value right after it; the measurements go in with one ``INSERT`` and the counters
-       with one ``UPDATE``.
+       with one ``UPDATE``. On PostgreSQL a batch of DELTAs only does 2 and 3 for the counters in one statement
+       (``_add_to_counters_postgresql``: the batch's sums added, totals returned, rows locked).
 
     A twin key committed by a concurrent batch after step 1 makes the insert fail on the unique constraint (after
     waiting for that batch): ``usage_report`` then runs the transaction again, and step 1 finds the twin.
@@ -357,8 +381,18 @@ def _count_batch(
             first_of_key[pair] = index
         fresh.append(index)
     keys = {index: _counter_key(checked[index], counter_period_start(windows[index])) for index in fresh}
-    counters = _lock_counters(set(keys.values()), now=now) if fresh else {}
-    values = {key: counter.value for key, counter in counters.items()}
+    only_deltas = all(checked[index].report.update_behavior != UpdateBehavior.SET for index in fresh)
+    if only_deltas and fresh and connection.vendor == "postgresql":
+        # One write per counter: add the batch's sums and read the totals back, then step back to the start.
+        sums: dict[CounterKey, Decimal] = {}
+        for index in fresh:
+            sums[keys[index]] = sums.get(keys[index], ZERO) + checked[index].report.value
+        totals = _add_to_counters_postgresql(sums, now=now)
+        values = {key: totals[key] - sums[key] for key in sums}
+        counters = {}
+    else:
+        counters = _lock_counters(set(keys.values()), now=now) if fresh else {}
+        values = {key: counter.value for key, counter in counters.items()}
     created: dict[int, UsageMeasurement] = {}
     for index in fresh:
         report = checked[index].report
