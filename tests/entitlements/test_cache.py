@@ -385,3 +385,31 @@ def test_a_scheduled_cancellation_is_not_served_past_its_date(api_client: APICli
     with time_machine.travel(end + timedelta(seconds=1), tick=False):
         Feature.objects.filter(ref_id="sso").update(display_name="Recomputed")
         assert check(api_client, "sso")["feature"]["displayName"] == "Recomputed"
+
+
+# --- through the official client, across threads (the live server) ----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_official_client_sees_each_committed_change(stigg_client: Any) -> None:
+    """The live server answers in another thread, from what was committed: each service's invalidation after
+    commit reaches it."""
+    catalog_for_entitlements()
+    customer("customer-1")
+
+    def granted() -> bool:
+        return stigg_client.v1.customers.check_entitlement("customer-1", feature_id="sso").data.is_granted
+
+    assert granted() is False
+    assert granted() is False  # served from the cache now
+    subscription = provision("plan-pro", now=timezone.now() - timedelta(days=1))
+    assert granted() is True
+
+    def used() -> Any:
+        return stigg_client.v1.customers.check_entitlement("customer-1", feature_id="api-calls").data.current_usage
+
+    assert used() == 0
+    usage_report(items=[UsageReport("customer-1", "api-calls", Decimal(3))], now=timezone.now())
+    assert used() == 3
+    subscription_cancel(subscription=subscription, now=timezone.now(), actor="test", cancellation_time="IMMEDIATE")
+    assert granted() is False
