@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from credits.hooks import recurring_grants_schedule
+from entitlements.cache import invalidate_customer_pks
 from subscriptions.enums import BalanceTransactionKind, InvoiceBillingReason, ScheduleStatus, ScheduleType
 from subscriptions.models import (
     Subscription,
@@ -181,6 +182,7 @@ def change_apply(
             now=now,
             subscription=subscription,
         )
+    invalidate_customer_pks([subscription.customer_id])
     if change.invoice is not None:
         record_invoice(
             subscription=subscription,
