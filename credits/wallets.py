@@ -24,6 +24,7 @@ from catalog.models import CustomCurrency
 from credits.enums import LedgerEventType
 from credits.models import CreditBalance, CreditConsumption, CreditGrant, LedgerEntry
 from customers.models import Customer
+from entitlements.cache import invalidate_usage
 
 ZERO = Decimal(0)
 
@@ -97,6 +98,8 @@ def ledger_append(
         balance.balance += amount
         balance.updated_at = now
         balance.save(update_fields=["balance", "updated_at"])
+    # C8 shows the wallets beside the features, from the decision cache.
+    invalidate_usage([balance.customer.ref_id])
     return entry
 
 

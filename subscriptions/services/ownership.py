@@ -22,6 +22,7 @@ from customers.errors import CustomerNotFound
 from customers.models import Customer
 from customers.selectors import customer_get
 from customers.services import customer_resource_get_or_create
+from entitlements.cache import invalidate_customers
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import InvalidSubscriptionInput, SubscriptionNotUpdatable, SubscriptionSlotTaken
 from subscriptions.models import CURRENT_STATUSES, LIVE_STATUSES, Subscription, SubscriptionStatusEvent
@@ -121,6 +122,7 @@ def subscription_delegate(
     subscription.updated_at = now
     subscription.save(update_fields=["customer", "paying_customer", "resource", "updated_at"])
     _record(subscription, reason=f"delegated from customer {previous} to {target.ref_id}", actor=actor, now=now)
+    invalidate_customers([previous, target.ref_id])
     return subscription
 
 
@@ -165,4 +167,5 @@ def subscription_transfer(
         actor=actor,
         now=now,
     )
+    invalidate_customers([customer.ref_id])
     return subscription
