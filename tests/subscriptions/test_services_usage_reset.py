@@ -27,6 +27,9 @@ from metering.services import UsageReport, usage_report
 from subscriptions.enums import CancelReason, ScheduleStatus
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.models import Subscription, SubscriptionScheduledUpdate
+from subscriptions.quote import TrialOverride
+from subscriptions.services import lifecycle
+from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.changes import UpdateRequest
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
 from subscriptions.services.updates import subscription_update
@@ -289,3 +292,67 @@ def test_a_migration_to_a_newer_version_of_the_plan_carries_usage_over() -> None
 
 def test_the_default_rule_is_billing_period_change() -> None:
     assert Product._meta.get_field("usage_reset_behavior").default == BY_PERIOD
+
+
+def test_a_scheduled_downgrade_whose_predecessor_ended_first_still_follows_the_rule() -> None:
+    catalog(ALWAYS)
+    old = provision("plan-pro", "MONTHLY", now=START)
+    period_end = old.current_period_end
+    assert period_end is not None
+    report(period_end - timedelta(days=5), **{"api-calls": 7})
+    new = provision("plan-basic", "MONTHLY", now=period_end - timedelta(days=4), start_date=period_end)
+
+    # The scheduled end runs before the start (another worker, another order of jobs).
+    lifecycle.subscription_end_scheduled(subscription_id=old.pk, now=period_end + timedelta(minutes=1))
+    lifecycle.subscription_start(subscription_id=new.pk, now=period_end + timedelta(minutes=2))
+
+    new.refresh_from_db()
+    assert (new.status, new.usage_reset_at) == (Status.ACTIVE, period_end)
+    assert checked("api-calls", now=period_end + timedelta(days=1)).current_usage == 0
+
+
+@pytest.mark.parametrize(("behavior", "resets"), [(ALWAYS, True), (BY_PERIOD, False), (NEVER, False)])
+def test_the_end_setups_downgrade_plan_is_a_plan_change(behavior: str, resets: bool) -> None:
+    catalog(behavior)
+    _plan("plan-free", 100, {"pricing_type": enums.PricingType.FREE, "pricing_models": []})
+    settings = {
+        "subscription_cancellation_time": "IMMEDIATE",
+        "subscription_end_setup": "DOWNGRADE_TO_FREE",
+        "subscription_start_setup": "PLAN_SELECTION",
+        "downgrade_plan_id": "plan-free",
+    }
+    product_update(product=Product.objects.get(ref_id=PRODUCT), changes={"product_settings": settings}, now=START)
+    paid = provision("plan-pro", "MONTHLY", now=START)
+    report(START + timedelta(days=2), **{"api-calls": 7})
+    cancelled_at = START + timedelta(days=10)
+
+    subscription_cancel(subscription=paid, now=cancelled_at, actor="test")
+
+    free = Subscription.objects.get(downgraded_from=paid)
+    assert (free.plan.ref_id, free.status) == ("plan-free", Status.ACTIVE)
+    calls = checked("api-calls", now=cancelled_at + timedelta(days=1))
+    assert (calls.usage_limit, calls.current_usage) == (100, 0 if resets else 7)
+
+
+def test_a_trial_converted_to_its_plan_carries_usage_over() -> None:
+    catalog(ALWAYS)
+    trialled = subscription_provision(
+        request=ProvisionRequest(
+            customer_ref_id="customer-1",
+            plan_ref_id="plan-pro",
+            billing_period="MONTHLY",
+            trial_override=TrialOverride(is_trial=True, trial_end_date=START + timedelta(days=14)),
+        ),
+        now=START,
+        actor="test",
+    ).subscription
+    assert trialled.status == Status.IN_TRIAL
+    report(START + timedelta(days=2), **{"api-calls": 7, "exports": 3})
+
+    paid = provision("plan-pro", "MONTHLY", now=START + timedelta(days=5))
+
+    trialled.refresh_from_db()
+    assert trialled.cancel_reason == CancelReason.TRIAL_CONVERTED
+    assert (paid.usage_anchor, paid.usage_reset_at) == (START, None)
+    at = START + timedelta(days=6)
+    assert (checked("api-calls", now=at).current_usage, checked("exports", now=at).current_usage) == (7, 3)
