@@ -316,8 +316,9 @@ def create_subscription_locked(
             previous=downgraded_from, product=plan.product, billing_period=terms.quote.billing_period, at=terms.start
         )
     elif starts_now:
+        # The change happens now, when the replaced subscription ends (also for a start date in the past).
         usage_counting = usage_counting_of_replacement(
-            replaced=replaced, product=plan.product, billing_period=terms.quote.billing_period, at=terms.start
+            replaced=replaced, product=plan.product, billing_period=terms.quote.billing_period, at=now
         )
     resource = None
     if terms.resource_ref_id:

@@ -356,3 +356,17 @@ def test_a_trial_converted_to_its_plan_carries_usage_over() -> None:
     assert (paid.usage_anchor, paid.usage_reset_at) == (START, None)
     at = START + timedelta(days=6)
     assert (checked("api-calls", now=at).current_usage, checked("exports", now=at).current_usage) == (7, 3)
+
+
+def test_a_backdated_upgrade_resets_usage_when_it_is_made() -> None:
+    catalog(ALWAYS)
+    provision("plan-basic", "MONTHLY", now=START)
+    report(START + timedelta(days=6), **{"api-calls": 7})
+    made_at = START + timedelta(days=10)
+
+    upgraded = provision("plan-pro", "MONTHLY", now=made_at, start_date=START + timedelta(days=5))
+
+    assert (upgraded.start_date, upgraded.usage_reset_at) == (START + timedelta(days=5), made_at)
+    calls = checked("api-calls", now=made_at + timedelta(days=1))
+    assert calls.usage_period is not None
+    assert (calls.usage_period.start, calls.current_usage) == (made_at, 0)
