@@ -124,6 +124,8 @@ class Grant:
     inheritance_depth: int = 0
     # The moment ``SubscriptionStart`` anchors count from: the subscription's start, the promotion's start.
     usage_anchor: datetime | None = None
+    # When usage last restarted from zero on a plan change (the product's usage-reset rule); ``None``: never.
+    usage_reset_at: datetime | None = None
     # Hard end (promotions): from then on the grant grants nothing.
     expires_at: datetime | None = None
     # When the source is scheduled to change (trial end, scheduled cancellation): reported, not enforced.
@@ -202,6 +204,7 @@ class EffectiveEntitlement:
     changes_at: datetime | None
     updated_at: datetime | None
     sources: tuple[GrantSource, ...]
+    usage_reset_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,7 @@ def _from_grant(grant: Grant) -> EffectiveEntitlement:
         reset_period=grant.reset_period,
         reset_anchor=grant.reset_anchor,
         usage_anchor=grant.usage_anchor,
+        usage_reset_at=grant.usage_reset_at,
         enum_values=_unique(grant.enum_values),
         expires_at=grant.expires_at,
         changes_at=grant.changes_at,
@@ -407,6 +411,7 @@ def usage_window(entitlement: EffectiveEntitlement, *, now: datetime) -> UsagePe
         reset_anchor=entitlement.reset_anchor,
         anchor=entitlement.usage_anchor,
         now=now,
+        reset_at=entitlement.usage_reset_at,
     )
 
 

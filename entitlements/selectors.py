@@ -101,7 +101,8 @@ def _package_grant(
         enum_values=tuple(entitlement.enum_values or ()),
         quantity=quantity,
         inheritance_depth=depth,
-        usage_anchor=subscription.start_date,
+        usage_anchor=subscription.usage_counted_from,
+        usage_reset_at=subscription.usage_reset_at,
         changes_at=changes_at,
         updated_at=entitlement.updated_at,
     )
@@ -152,7 +153,8 @@ def _custom_grant(entitlement: SubscriptionEntitlement, source: GrantSource, sub
         has_soft_limit=entitlement.has_soft_limit,
         reset_period=entitlement.reset_period,
         reset_anchor=entitlement.reset_anchor,
-        usage_anchor=subscription.start_date,
+        usage_anchor=subscription.usage_counted_from,
+        usage_reset_at=subscription.usage_reset_at,
         changes_at=subscription.cancellation_date,
         updated_at=entitlement.updated_at,
     )

@@ -52,7 +52,12 @@ def _midnight(moment: datetime) -> datetime:
 
 
 def usage_period(
-    *, reset_period: str | None, reset_anchor: str | None, anchor: datetime | None, now: datetime
+    *,
+    reset_period: str | None,
+    reset_anchor: str | None,
+    anchor: datetime | None,
+    now: datetime,
+    reset_at: datetime | None = None,
 ) -> UsagePeriod | None:
     """The usage window containing ``now``, or ``None`` when usage never resets.
 
@@ -60,7 +65,20 @@ def usage_period(
     weeks at that weekday's midnight UTC; MONTH counts calendar months from ``anchor`` (``SubscriptionStart``, the
     day clamped to short months) or from the 1st at midnight UTC (``StartOfTheMonth``); YEAR counts years from
     ``anchor``. ``UsagePeriod.anchor`` is the moment the windows are counted from.
+
+    ``reset_at`` is a moment usage restarted from zero (a plan change under the product's usage-reset rule): the
+    window containing it starts there instead (``max(window start, reset_at)``, so its counter is a new one) and
+    ends as usual; earlier and later windows are unchanged, and so is ``now`` before ``reset_at``.
     """
+    period = _usage_period(reset_period=reset_period, reset_anchor=reset_anchor, anchor=anchor, now=now)
+    if period is not None and reset_at is not None and period.start < reset_at <= now:
+        return UsagePeriod(anchor=period.anchor, start=reset_at, end=period.end)
+    return period
+
+
+def _usage_period(
+    *, reset_period: str | None, reset_anchor: str | None, anchor: datetime | None, now: datetime
+) -> UsagePeriod | None:
     if reset_period is None or anchor is None:
         return None
     if reset_period == ResetPeriod.WEEK and reset_anchor in WEEKDAYS:

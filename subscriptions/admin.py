@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from catalog.admin_base import ServiceAdmin
 from catalog.enums import CancellationTime
 from config.admin_actions import action_form_page
+from subscriptions.admin_ownership import delegate, transfer
 from subscriptions.enums import CollectionStatus, InvoiceStatus, MigrationTime, ScheduleStatus, SubscriptionStatus
 from subscriptions.models import (
     Invoice,
@@ -202,7 +203,14 @@ class SubscriptionAdmin(ServiceAdmin):
         InvoiceInline,
         SubscriptionStatusEventInline,
     ]
-    actions = ["cancel_now", "cancel_at_period_end", "migrate_to_latest", "cancel_scheduled_updates"]
+    actions = [
+        "cancel_now",
+        "cancel_at_period_end",
+        "migrate_to_latest",
+        "cancel_scheduled_updates",
+        delegate,
+        transfer,
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Subscription | None = None) -> list[str]:
         return [name for _, options in self.fieldsets for name in options["fields"]]

@@ -10,6 +10,7 @@ id, or ``""`` for products with one subscription per customer). A slot holds at 
 subscription and one live trial; the partial unique constraints below are the database's backstop for that.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import models
@@ -62,6 +63,12 @@ class Subscription(models.Model):
     unit_quantity = models.PositiveIntegerField(null=True, blank=True)
     tax_percentage = models.DecimalField(**TAX_PERCENTAGE_DIGITS, null=True, blank=True)  # type: ignore[arg-type]
     start_date = models.DateTimeField()
+    # Usage windows anchored at the subscription start count from here; ``None``: from ``start_date``. A plan change
+    # that carries usage over (``services.usage_reset``) gives the new subscription the one it replaced.
+    usage_anchor = models.DateTimeField(null=True, blank=True)
+    # When usage last restarted from zero on a plan change (the product's usage-reset rule): the usage window
+    # containing this moment starts here. ``None``: never.
+    usage_reset_at = models.DateTimeField(null=True, blank=True)
     # Billing periods are ``billing_cycle_anchor + k * billing period`` (month ends clamped from the anchor).
     billing_cycle_anchor = models.DateTimeField(null=True, blank=True)
     current_period_start = models.DateTimeField(null=True, blank=True)
@@ -126,6 +133,11 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return self.ref_id
+
+    @property
+    def usage_counted_from(self) -> datetime:
+        """The anchor of this subscription's ``SubscriptionStart`` usage windows."""
+        return self.usage_anchor or self.start_date
 
 
 class SubscriptionAddon(models.Model):

@@ -322,6 +322,8 @@ class SubscriptionPreview:
     billing_period_start: datetime
     billing_period_end: datetime
     coupon: CouponTerms | None
+    # Whose credit balance would pay the invoices: the paying customer when another one pays, else the customer.
+    payer_customer_id: int
 
 
 def published_version(kind: str, ref_id: str, *, field: str) -> PackageVersion:
@@ -379,16 +381,22 @@ def subscription_preview(
     start_date: datetime | None,
     trial_override: TrialOverride | None,
     now: datetime,
+    paying_customer_ref_id: str | None = None,
 ) -> SubscriptionPreview:
     """What a new subscription to the plan's latest published version would be invoiced. Writes nothing.
 
     The immediate invoice covers the first billing period from ``start_date`` (default ``now``); during a trial it
     is a zero invoice over the trial, and billing is anchored at the trial's end. The recurring invoice is the
     full period after the immediate one (a coupon that has run out by then no longer discounts it). A plan
-    without billing period is ranged monthly. Errors: 404 for an unknown or archived customer, plan, add-on or
-    coupon; 400 ``PLAN_NOT_PUBLISHED``/``ADDON_NOT_PUBLISHED`` and every ``validate_quote_input`` error.
+    without billing period is ranged monthly. ``paying_customer_ref_id``: another customer who would pay (its
+    credit balance is the one the invoices would use). Errors: 404 for an unknown or archived customer, paying
+    customer, plan, add-on or coupon; 400 ``PLAN_NOT_PUBLISHED``/``ADDON_NOT_PUBLISHED`` and every
+    ``validate_quote_input`` error.
     """
     customer = customer_get(customer_ref_id, field="customerId")
+    payer = customer
+    if paying_customer_ref_id and paying_customer_ref_id != customer.ref_id:
+        payer = customer_get(paying_customer_ref_id, field="payingCustomerId")
     version = published_version(enums.PackageKind.PLAN, plan_ref_id, field="planId")
     addon_versions = []
     for index, (addon_ref_id, quantity) in enumerate(addons):
@@ -437,4 +445,5 @@ def subscription_preview(
         billing_period_start=immediate.period_start,
         billing_period_end=immediate.period_end,
         coupon=coupon_terms(quote.coupon) if quote.coupon is not None else None,
+        payer_customer_id=payer.pk,
     )

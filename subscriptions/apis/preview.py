@@ -1,7 +1,8 @@
 """S6 ``POST /api/v1/subscriptions/preview`` (contract §3.3): what a new subscription would be invoiced.
 
 The view reads ``PreviewInput``, asks ``subscriptions.quote.subscription_preview`` and answers the ``Preview``
-shape. Nothing is written. Keys the estimate does not depend on (``billingCycleAnchor``, ``payingCustomerId``,
+shape, with the payer's credit balance (``amountDue``, ``customerBalance``: the update preview's rule; the payer is
+``payingCustomerId`` when given). Nothing is written. Keys the estimate does not depend on (``billingCycleAnchor``,
 ``resourceId``, ``scheduleStrategy``, billing information other than ``taxPercentage``) are accepted and ignored.
 """
 
@@ -30,6 +31,7 @@ from subscriptions.apis.shared_inputs import (
 )
 from subscriptions.pricing import CouponTerms, InvoiceDraft
 from subscriptions.quote import SubscriptionPreview, subscription_preview
+from subscriptions.services.balance import BalanceOutcome, subscription_preview_balance
 
 S = serializers
 
@@ -47,6 +49,7 @@ class PreviewInput(S.Serializer):
     startDate = S.DateTimeField(required=False, allow_null=True)
     trialOverrideConfiguration = TrialOverrideConfigurationInput(required=False, allow_null=True)
     unitQuantity = S.IntegerField(required=False, allow_null=True, min_value=0, max_value=POSITIVE_INTEGER_MAX)
+    payingCustomerId = S.CharField(required=False, allow_null=True, allow_blank=True)
 
 
 def preview_invoice_to_wire(invoice: InvoiceDraft, coupon: CouponTerms | None) -> dict[str, Any]:
@@ -81,14 +84,34 @@ def preview_invoice_to_wire(invoice: InvoiceDraft, coupon: CouponTerms | None) -
     }
 
 
-def preview_to_wire(preview: SubscriptionPreview) -> dict[str, Any]:
+def immediate_invoice_to_wire(
+    invoice: InvoiceDraft, coupon: CouponTerms | None, balance: BalanceOutcome
+) -> dict[str, Any]:
+    """Beyond the contract: ``amountDue``, what is left to collect once the payer's credit balance paid its part."""
+    return {**preview_invoice_to_wire(invoice, coupon), "amountDue": number(balance.amount_due(invoice.total))}
+
+
+def balance_to_wire(balance: BalanceOutcome) -> dict[str, Any]:
+    """Beyond the contract: the payer's credit balance before and after (what the immediate invoice takes from it,
+    what a cheaper change credits)."""
     return {
-        "immediateInvoice": preview_invoice_to_wire(preview.immediate_invoice, preview.coupon),
+        "currency": balance.currency,
+        "startingBalance": number(balance.starting),
+        "appliedToInvoice": number(balance.applied),
+        "credited": number(balance.credited),
+        "endingBalance": number(balance.ending),
+    }
+
+
+def preview_to_wire(preview: SubscriptionPreview, balance: BalanceOutcome) -> dict[str, Any]:
+    return {
+        "immediateInvoice": immediate_invoice_to_wire(preview.immediate_invoice, preview.coupon, balance),
         "recurringInvoice": preview_invoice_to_wire(preview.recurring_invoice, preview.coupon),
         "billingPeriodRange": {"start": iso(preview.billing_period_start), "end": iso(preview.billing_period_end)},
         "isPlanDowngrade": False,
         "hasScheduledUpdates": False,
         "freeItems": [],
+        "customerBalance": balance_to_wire(balance),
     }
 
 
@@ -109,6 +132,7 @@ class SubscriptionPreviewView(ApiView):
             start_date=body.get("startDate"),
             trial_override=trial_override(body.get("trialOverrideConfiguration")),
             now=timezone.now(),
+            paying_customer_ref_id=body.get("payingCustomerId"),
             **coupon_arguments(body.get("appliedCoupon")),
         )
-        return envelope(preview_to_wire(preview))
+        return envelope(preview_to_wire(preview, subscription_preview_balance(preview)))

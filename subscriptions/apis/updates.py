@@ -20,7 +20,7 @@ from config.errors import InvalidInput
 from config.views import ApiView
 from config.wire import envelope, iso, number
 from subscriptions import enums
-from subscriptions.apis.preview import preview_invoice_to_wire
+from subscriptions.apis.preview import balance_to_wire, immediate_invoice_to_wire, preview_invoice_to_wire
 from subscriptions.apis.shared_inputs import (
     AddonInput,
     AppliedCouponInput,
@@ -151,11 +151,7 @@ def update_preview_to_wire(change: changes.SubscriptionChange, balance: BalanceO
     start, end = change.period
     immediate_invoice = change.immediate_invoice
     return {
-        # Beyond the contract: ``amountDue``, what is left to collect once the credit balance paid its part.
-        "immediateInvoice": {
-            **preview_invoice_to_wire(immediate_invoice, terms),
-            "amountDue": number(balance.amount_due(immediate_invoice.total)),
-        },
+        "immediateInvoice": immediate_invoice_to_wire(immediate_invoice, terms, balance),
         "recurringInvoice": preview_invoice_to_wire(change.recurring_invoice, terms),
         "billingPeriodRange": {"start": iso(start), "end": iso(end)},
         "isPlanDowngrade": change.is_downgrade,
@@ -173,15 +169,7 @@ def update_preview_to_wire(change: changes.SubscriptionChange, balance: BalanceO
         if proration is not None
         else None,
         "effectiveAt": iso(change.effective_at),
-        # Beyond the contract: the payer's credit balance before and after the change (a credit from a cheaper
-        # change, what the immediate invoice takes from it).
-        "customerBalance": {
-            "currency": balance.currency,
-            "startingBalance": number(balance.starting),
-            "appliedToInvoice": number(balance.applied),
-            "credited": number(balance.credited),
-            "endingBalance": number(balance.ending),
-        },
+        "customerBalance": balance_to_wire(balance),
     }
 
 

@@ -24,6 +24,7 @@ from catalog.money import quantize_to_minor_unit
 from config.errors import InvalidInput
 from subscriptions.enums import BalanceTransactionKind, CollectionStatus, InvoiceStatus
 from subscriptions.models import CustomerBalance, CustomerBalanceTransaction, Invoice, Subscription
+from subscriptions.quote import SubscriptionPreview
 from subscriptions.selectors import customer_balance
 
 ZERO = Decimal(0)
@@ -192,13 +193,31 @@ def balance_apply_to_invoices(invoices: Sequence[Invoice], *, actor: str, now: d
         invoice.save(update_fields=fields)
 
 
+def payer_balance_preview(
+    *, payer_customer_id: int, currency: str, invoice_total: Decimal, credited: Decimal = ZERO
+) -> BalanceOutcome:
+    """What recording an invoice of ``invoice_total`` (and crediting ``credited``) now would do to the payer's
+    balance in ``currency``, by the one rule (``balance_outcome``). Reads only; the previews show it."""
+    starting = customer_balance(customer_id=payer_customer_id, currency=currency)
+    return balance_outcome(starting=starting, currency=currency, invoice_total=invoice_total, credited=credited)
+
+
+def subscription_preview_balance(preview: SubscriptionPreview) -> BalanceOutcome:
+    """``payer_balance_preview`` for a new subscription's immediate invoice (S6): the same rule as the update
+    preview's, so both show what the balance would pay and what is left due."""
+    invoice = preview.immediate_invoice
+    return payer_balance_preview(
+        payer_customer_id=preview.payer_customer_id, currency=invoice.currency, invoice_total=invoice.total
+    )
+
+
 def balance_preview(
     *, subscription: Subscription, currency: str, invoice_total: Decimal, credited: Decimal
 ) -> BalanceOutcome:
-    """What recording an invoice of ``invoice_total`` (and crediting ``credited``) now would do to the balance of
-    the subscription's payer. Reads only; the update preview shows it."""
-    starting = customer_balance(customer_id=payer_id(subscription), currency=currency)
-    return balance_outcome(starting=starting, currency=currency, invoice_total=invoice_total, credited=credited)
+    """``payer_balance_preview`` for the payer of an existing subscription (the update preview)."""
+    return payer_balance_preview(
+        payer_customer_id=payer_id(subscription), currency=currency, invoice_total=invoice_total, credited=credited
+    )
 
 
 @transaction.atomic

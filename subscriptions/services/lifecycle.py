@@ -40,6 +40,7 @@ from subscriptions.services.common import (
 )
 from subscriptions.services.invoices import schedule_collection
 from subscriptions.services.provisioning import apply_end_setup
+from subscriptions.services.usage_reset import usage_counting_of_replacement
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,11 @@ logger = logging.getLogger(__name__)
 MAX_PERIODS_PER_RUN = 36
 
 
-def _end_replaced(subscription: Subscription, *, as_trial: bool, ended_at: datetime, now: datetime, actor: str) -> None:
-    """End what ``subscription`` replaces now that it takes its slot, as a trial or not (provisioning rules 2, 3)."""
+def _end_replaced(
+    subscription: Subscription, *, as_trial: bool, ended_at: datetime, now: datetime, actor: str
+) -> list[tuple[Subscription, str]]:
+    """End what ``subscription`` replaces now that it takes its slot, as a trial or not (provisioning rules 2, 3).
+    Returns what it ended, with the reasons."""
     replaced = replaced_by_new(
         customer_id=subscription.customer_id,
         product_id=subscription.product_id,
@@ -59,13 +63,15 @@ def _end_replaced(subscription: Subscription, *, as_trial: bool, ended_at: datet
     )
     for other, reason in replaced:
         end_subscription(subscription_id=other.pk, reason=reason, ended_at=ended_at, now=now, actor=actor)
+    return replaced
 
 
 @transaction.atomic
 def subscription_start(*, subscription_id: int, now: datetime) -> Subscription | None:
     """A subscription provisioned to start later, whose start date has come, becomes ``ACTIVE`` (or ``IN_TRIAL``).
 
-    It ends what it replaces (as provisioning would have), and a paid non-trial one gets its first invoice
+    It ends what it replaces (as provisioning would have), continuing or resetting usage by the product's rule
+    (``services.usage_reset``; the change happens at the start date), and a paid non-trial one gets its first invoice
     (``SUBSCRIPTION_CREATION``, key ``creation:{subscription}``) for the period stored at provisioning.
     Locks the customer, then the subscription.
     """
@@ -74,9 +80,22 @@ def subscription_start(*, subscription_id: int, now: datetime) -> Subscription |
     if subscription is None:
         return None
     to_status = Status.IN_TRIAL if subscription.is_trial else Status.ACTIVE
-    _end_replaced(subscription, as_trial=subscription.is_trial, ended_at=subscription.start_date, now=now, actor=actor)
+    started_at = subscription.start_date
+    replaced = _end_replaced(subscription, as_trial=subscription.is_trial, ended_at=started_at, now=now, actor=actor)
+    if not replaced:
+        # The subscriptions it replaces may have ended at this start already (their scheduled end ran first).
+        earlier = Subscription.objects.filter(replaced_by=subscription, cancel_reason__isnull=False).order_by("-pk")
+        replaced = [(other, other.cancel_reason) for other in earlier]
+    usage_counting = usage_counting_of_replacement(
+        replaced=replaced, product=subscription.product, billing_period=subscription.billing_period, at=started_at
+    )
     subscription = states.subscription_transition(
-        subscription_id=subscription.pk, to_status=to_status, reason="start date reached", actor=actor, now=now
+        subscription_id=subscription.pk,
+        to_status=to_status,
+        reason="start date reached",
+        actor=actor,
+        now=now,
+        changes=usage_counting,
     )
     if not subscription.is_trial:
         invoice_period(

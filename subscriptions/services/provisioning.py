@@ -70,6 +70,7 @@ from subscriptions.services.custom_entitlements import (
     custom_entitlements_build,
     custom_entitlements_write,
 )
+from subscriptions.services.usage_reset import usage_counting_after, usage_counting_of_replacement
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +273,8 @@ def create_subscription_locked(
     """Create a subscription from validated terms, applying the provisioning rules. The caller holds the customer
     lock (``lock_customer``), which serialises everything done to the customer's subscriptions.
 
-    Ends or schedules the end of the subscriptions it replaces, creates the resource on first use, records the
+    Ends or schedules the end of the subscriptions it replaces (usage carries over or resets by the product's rule,
+    ``services.usage_reset``; for a later start, when it starts), creates the resource on first use, records the
     creation event, its custom entitlements and, for a paid subscription starting now outside a trial, its first invoice
     (``SUBSCRIPTION_CREATION``, key ``creation:{subscription}``).
     """
@@ -309,6 +311,16 @@ def create_subscription_locked(
     if starts_now:
         for subscription, reason in replaced:
             end_subscription(subscription_id=subscription.pk, reason=reason, ended_at=now, now=now, actor=actor)
+    usage_counting = {"usage_anchor": None, "usage_reset_at": None}
+    if downgraded_from is not None:
+        usage_counting = usage_counting_after(
+            previous=downgraded_from, product=plan.product, billing_period=terms.quote.billing_period, at=terms.start
+        )
+    elif starts_now:
+        # The change happens now, when the replaced subscription ends (also for a start date in the past).
+        usage_counting = usage_counting_of_replacement(
+            replaced=replaced, product=plan.product, billing_period=terms.quote.billing_period, at=now
+        )
     resource = None
     if terms.resource_ref_id:
         resource = customer_resource_get_or_create(customer=customer, ref_id=terms.resource_ref_id, now=now)
@@ -335,6 +347,7 @@ def create_subscription_locked(
                 unit_quantity=terms.quote.unit_quantity,
                 tax_percentage=terms.quote.tax_percentage,
                 start_date=terms.start,
+                **usage_counting,
                 billing_cycle_anchor=anchor,
                 current_period_start=period_start,
                 current_period_end=period_end,

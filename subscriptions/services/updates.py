@@ -32,6 +32,7 @@ from subscriptions.services.changes import (
 )
 from subscriptions.services.common import record_invoice
 from subscriptions.services.custom_entitlements import custom_entitlements_write
+from subscriptions.services.usage_reset import usage_reset_on_billing_period_change
 
 
 def update_key(subscription: Subscription, change: SubscriptionChange) -> str:
@@ -53,9 +54,11 @@ def update_key(subscription: Subscription, change: SubscriptionChange) -> str:
 
 
 def _write_terms(subscription: Subscription, change: SubscriptionChange) -> None:
-    """Write the target terms onto the subscription (saved by the caller) and replace its add-on and quantity rows."""
+    """Write the target terms onto the subscription (saved by the caller) and replace its add-on and quantity rows.
+    A new billing period restarts usage when the product's rule says so (``services.usage_reset``)."""
     target = change.target
     quote = target.quote
+    usage_reset_on_billing_period_change(subscription, billing_period=quote.billing_period, at=change.effective_at)
     subscription.plan_version = quote.plan_version
     subscription.billing_period = quote.billing_period
     subscription.unit_quantity = quote.unit_quantity

@@ -400,6 +400,22 @@ def test_fluctuating_usage_never_resets() -> None:
     )
 
 
+def test_a_usage_reset_starts_the_current_window_at_the_reset_but_never_resets_a_level() -> None:
+    reset_at = datetime(2024, 3, 10, 8, tzinfo=UTC)
+    grants = customer(
+        plan(CALLS, usage_limit=100, reset_period="MONTH", reset_anchor="StartOfTheMonth", usage_reset_at=reset_at),
+        plan(STORAGE, usage_limit=5, reset_period="MONTH", usage_reset_at=reset_at),
+    )
+
+    decision = check(grants, feature=CALLS, now=NOW)
+
+    assert decision.usage_period is not None
+    assert (decision.usage_period.start, decision.usage_period.end) == (reset_at, datetime(2024, 4, 1, tzinfo=UTC))
+    assert usage_windows(grants, now=NOW) == {"api-calls": decision.usage_period, "storage": None}
+    before = usage_windows(grants, now=reset_at - timedelta(seconds=1))["api-calls"]
+    assert before is not None and before.start == datetime(2024, 3, 1, tzinfo=UTC)
+
+
 def test_usage_windows_are_those_of_the_metered_features_the_checks_report() -> None:
     grants = customer(
         plan(CALLS, usage_limit=100, reset_period="MONTH", reset_anchor="SubscriptionStart"),

@@ -152,3 +152,101 @@ def test_usage_window(
 
 def test_no_reset_period_means_no_window() -> None:
     assert usage_period(reset_period=None, reset_anchor=None, anchor=at(2024, 1, 1), now=at(2024, 2, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("period", "anchor_kind", "anchor", "reset_at", "now", "expected"),
+    [
+        # The window containing the reset starts at the reset, and ends as usual.
+        (
+            "MONTH",
+            "StartOfTheMonth",
+            at(2024, 1, 15),
+            at(2024, 3, 10, 12),
+            at(2024, 3, 20),
+            (at(2024, 1, 1), at(2024, 3, 10, 12), at(2024, 4, 1)),
+        ),
+        # The reset moment itself is in the new window.
+        (
+            "MONTH",
+            "StartOfTheMonth",
+            at(2024, 1, 15),
+            at(2024, 3, 10, 12),
+            at(2024, 3, 10, 12),
+            (at(2024, 1, 1), at(2024, 3, 10, 12), at(2024, 4, 1)),
+        ),
+        # Before the reset: the usual window (usage reported with an earlier time counts where it did).
+        (
+            "MONTH",
+            "StartOfTheMonth",
+            at(2024, 1, 15),
+            at(2024, 3, 10, 12),
+            at(2024, 3, 10, 11, 59),
+            (at(2024, 1, 1), at(2024, 3, 1), at(2024, 4, 1)),
+        ),
+        # Later windows are the usual ones.
+        (
+            "MONTH",
+            "StartOfTheMonth",
+            at(2024, 1, 15),
+            at(2024, 3, 10, 12),
+            at(2024, 4, 1),
+            (at(2024, 1, 1), at(2024, 4, 1), at(2024, 5, 1)),
+        ),
+        (
+            "WEEK",
+            "EveryMonday",
+            at(2024, 1, 3, 10),
+            at(2024, 1, 10, 8),
+            at(2024, 1, 14, 23),
+            (at(2024, 1, 1), at(2024, 1, 10, 8), at(2024, 1, 15)),
+        ),
+        (
+            "DAY",
+            None,
+            at(2024, 1, 1, 10, 30),
+            at(2024, 1, 4, 18),
+            at(2024, 1, 5, 9),
+            (at(2024, 1, 1, 10, 30), at(2024, 1, 4, 18), at(2024, 1, 5, 10, 30)),
+        ),
+        # A reset at a window's start, or before the anchor, changes nothing.
+        (
+            "MONTH",
+            "SubscriptionStart",
+            at(2024, 1, 31, 10),
+            at(2024, 2, 29, 10),
+            at(2024, 3, 1),
+            (at(2024, 1, 31, 10), at(2024, 2, 29, 10), at(2024, 3, 31, 10)),
+        ),
+        (
+            "YEAR",
+            "SubscriptionStart",
+            at(2024, 2, 29),
+            at(2024, 1, 1),
+            at(2024, 6, 1),
+            (at(2024, 2, 29), at(2024, 2, 29), at(2025, 2, 28)),
+        ),
+    ],
+)
+def test_usage_window_after_a_reset(
+    period: str,
+    anchor_kind: str | None,
+    anchor: datetime,
+    reset_at: datetime,
+    now: datetime,
+    expected: tuple[datetime, ...],
+) -> None:
+    window = usage_period(reset_period=period, reset_anchor=anchor_kind, anchor=anchor, now=now, reset_at=reset_at)
+
+    assert window is not None
+    assert (window.anchor, window.start, window.end) == expected
+    assert window.start <= now < window.end
+
+
+def test_a_reset_gives_no_window_to_usage_that_never_resets() -> None:
+    assert (
+        usage_period(
+            reset_period=None, reset_anchor=None, anchor=at(2024, 1, 1), now=at(2024, 2, 1), reset_at=at(2024, 1, 20)
+        )
+        is None
+    )

@@ -9,9 +9,10 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
+from catalog.services.products import product_create
 from subscriptions.models import Invoice, Subscription
 from subscriptions.services.cancellation import subscription_cancel
-from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision, reload
+from tests.subscriptions.builders import CATALOG_AT, catalog_for_subscriptions, customer, package, provision, reload
 
 SUBSCRIPTIONS = "/admin/subscriptions/subscription"
 INVOICES = "/admin/subscriptions/invoice"
@@ -124,3 +125,56 @@ def test_invoices_needing_attention_are_filtered_with_their_collection_status(
     assert [invoice.subscription_id for invoice in response.context["cl"].result_list] == [stale.pk]
     assert "PENDING" in response.content.decode()
     assert Invoice.objects.get(subscription=fresh).collection_status == "PENDING"
+
+
+def test_the_delegate_action_asks_for_the_customer_then_delegates(admin_client: Client) -> None:
+    subscription = provision("plan-basic", now=NOW, billing_period="MONTHLY", ref_id="sub-1")
+    selected = {"action": "delegate", "_selected_action": [subscription.pk]}
+
+    form_page = admin_client.post(f"{SUBSCRIPTIONS}/", selected)
+    assert form_page.status_code == 200
+    assert 'id="delegate-form"' in form_page.content.decode()
+    assert reload(subscription).customer.ref_id == "customer-1"
+
+    response = admin_client.post(f"{SUBSCRIPTIONS}/", {**selected, "apply": "1", "target_customer_id": "customer-2"})
+    response = admin_client.get(response.url)
+
+    subscription = reload(subscription)
+    assert (subscription.customer.ref_id, subscription.paying_customer.ref_id) == ("customer-2", "customer-1")  # type: ignore[union-attr]
+    assert subscription.status_events.last().actor == "admin:admin"  # type: ignore[union-attr]
+    assert shown_messages(response) == ["Delegated to customer-2: sub-1."]
+
+
+def test_the_delegate_action_shows_refusals_and_changes_nothing(admin_client: Client) -> None:
+    subscription = provision("plan-basic", now=NOW, billing_period="MONTHLY", ref_id="sub-1")
+    provision("plan-free", now=NOW, ref_id="sub-2", customer_ref_id="customer-2")
+    selected = {"action": "delegate", "_selected_action": [subscription.pk], "apply": "1"}
+
+    taken = admin_client.post(f"{SUBSCRIPTIONS}/", {**selected, "target_customer_id": "customer-2"}, follow=True)
+    unknown = admin_client.post(f"{SUBSCRIPTIONS}/", {**selected, "target_customer_id": "nobody"}, follow=True)
+
+    assert [message.split(":")[0] for message in shown_messages(taken) + shown_messages(unknown)] == [
+        "sub-1",
+        "sub-1",
+    ]
+    assert "nobody" in shown_messages(unknown)[0]
+    subscription = reload(subscription)
+    assert (subscription.customer.ref_id, subscription.paying_customer) == ("customer-1", None)
+
+
+def test_the_transfer_action_moves_to_another_resource_and_shows_refusals(admin_client: Client) -> None:
+    product_create(ref_id="product-sites", display_name="Sites", multiple_subscriptions=True, now=CATALOG_AT)
+    package("PLAN", "plan-site", product="product-sites")
+    site = provision("plan-site", now=NOW, ref_id="sub-site", resource_ref_id="site-1")
+    single = provision("plan-basic", now=NOW, billing_period="MONTHLY", ref_id="sub-1")
+    selected = {"action": "transfer", "_selected_action": [site.pk, single.pk]}
+    assert 'id="transfer-form"' in admin_client.post(f"{SUBSCRIPTIONS}/", selected).content.decode()
+
+    response = admin_client.post(
+        f"{SUBSCRIPTIONS}/", {**selected, "apply": "1", "destination_resource_id": "site-2"}, follow=True
+    )
+
+    assert (reload(site).resource_key, reload(single).resource_key) == ("site-2", "")
+    messages = shown_messages(response)
+    assert messages[0].startswith("sub-1: destinationResourceId: product product-main allows one subscription per")
+    assert messages[1:] == ["Transferred to site-2: sub-site."]

@@ -17,6 +17,7 @@ from catalog.services.features import feature_create
 from catalog.services.packages import package_create
 from catalog.services.products import product_create
 from customers.models import Customer
+from subscriptions.services.balance import customer_balance_adjust
 from tests.customers.factories import CustomerFactory
 
 D = Decimal
@@ -164,6 +165,22 @@ def invoice(
     }
 
 
+def immediate(lines: list[dict[str, Any]], *, amount_due: str | None = None, **fields: Any) -> dict[str, Any]:
+    """The immediate invoice: an invoice with ``amountDue``, what the payer's credit balance leaves to collect."""
+    result = invoice(lines, **fields)
+    return {**result, "amountDue": D(amount_due) if amount_due is not None else result["total"]}
+
+
+def no_balance(currency: str = "usd") -> dict[str, Any]:
+    return {
+        "currency": currency,
+        "startingBalance": 0,
+        "appliedToInvoice": 0,
+        "credited": 0,
+        "endingBalance": 0,
+    }
+
+
 def row_counts() -> dict[str, int]:
     """Rows per table, to show that a refused preview wrote nothing."""
     tables = set(connection.introspection.table_names())
@@ -174,12 +191,13 @@ def test_flat_and_per_unit_preview(catalog: None, stigg_client: stigg.Stigg) -> 
     data = preview(stigg_client, billing_period="MONTHLY", unit_quantity=3)
     lines = [line("Pro", "19.99", "19.99", "1"), line("Pro - Seats", "30", "10", "3")]
     assert data == {
-        "immediateInvoice": invoice(lines, start=START, end=FEB_28, sub_total="49.99"),
+        "immediateInvoice": immediate(lines, start=START, end=FEB_28, sub_total="49.99"),
         "recurringInvoice": invoice(lines, start=FEB_28, end=MAR_31, sub_total="49.99"),
         "billingPeriodRange": {"start": START, "end": FEB_28},
         "isPlanDowngrade": False,
         "hasScheduledUpdates": False,
         "freeItems": [],
+        "customerBalance": no_balance(),
     }
 
 
@@ -196,7 +214,7 @@ def test_the_client_parses_the_preview(catalog: None, stigg_client: stigg.Stigg)
 
 def test_annual_flat_fee(catalog: None, stigg_client: stigg.Stigg) -> None:
     data = preview(stigg_client, billing_period="ANNUALLY", unit_quantity=2)
-    assert data["immediateInvoice"] == invoice(
+    assert data["immediateInvoice"] == immediate(
         [line("Pro", "199", "199", "1"), line("Pro - Seats", "200", "100", "2")],
         start=START,
         end="2028-01-31T10:00:00.000Z",
@@ -228,7 +246,7 @@ def test_tiered_prices(catalog: None, stigg_client: stigg.Stigg) -> None:
         charges=[{"id": "feature-projects", "quantity": 6, "type": "FEATURE"}],
     )
     # Seats graduated: 10 x 5 + 2 x 4 + 10 flat = 68; projects volume: 6 x 2 = 12.
-    assert data["immediateInvoice"] == invoice(
+    assert data["immediateInvoice"] == immediate(
         [line("Team - Seats", "68", "5.666667", "12"), line("Team - Projects", "12", "2", "6")],
         start=START,
         end=FEB_28,
@@ -255,7 +273,7 @@ def test_add_ons(catalog: None, stigg_client: stigg.Stigg) -> None:
 def test_percent_coupon_runs_out(catalog: None, stigg_client: stigg.Stigg) -> None:
     data = preview(stigg_client, billing_period="MONTHLY", unit_quantity=3, applied_coupon={"coupon_id": "coupon-half"})
     lines = [line("Pro", "19.99", "19.99", "1"), line("Pro - Seats", "30", "10", "3")]
-    assert data["immediateInvoice"] == invoice(
+    assert data["immediateInvoice"] == immediate(
         lines,
         start=START,
         end=FEB_28,
@@ -314,7 +332,7 @@ def test_customer_coupon_applies_when_none_is_named(catalog: None, stigg_client:
 
 def test_country_price_points(catalog: None, stigg_client: stigg.Stigg) -> None:
     data = preview(stigg_client, billing_period="MONTHLY", unit_quantity=2, billing_country_code="DE")
-    assert data["immediateInvoice"] == invoice(
+    assert data["immediateInvoice"] == immediate(
         [line("Pro", "17", "17", "1", "eur"), line("Pro - Seats", "18", "9", "2", "eur")],
         start=START,
         end=FEB_28,
@@ -328,7 +346,7 @@ def test_country_price_points(catalog: None, stigg_client: stigg.Stigg) -> None:
 def test_default_trial_gives_a_zero_immediate_invoice(catalog: None, stigg_client: stigg.Stigg) -> None:
     data = preview(stigg_client, plan_id="plan-trial", billing_period="MONTHLY")
     trial_end = "2027-02-14T10:00:00.000Z"
-    assert data["immediateInvoice"] == invoice([], start=START, end=trial_end, sub_total="0")
+    assert data["immediateInvoice"] == immediate([], start=START, end=trial_end, sub_total="0")
     assert data["recurringInvoice"] == invoice(
         [line("Trial", "30", "30", "1")], start=trial_end, end="2027-03-14T10:00:00.000Z", sub_total="30"
     )
@@ -354,6 +372,57 @@ def test_trial_override(catalog: None, stigg_client: stigg.Stigg) -> None:
     }
 
 
+def credit(customer_ref_id: str, amount: str, currency: str = "usd") -> None:
+    customer_balance_adjust(
+        customer_id=Customer.objects.get(ref_id=customer_ref_id).pk,
+        currency=currency,
+        amount=D(amount),
+        reason="goodwill",
+        actor="test",
+        now=T0,
+        request_key=f"{customer_ref_id}-{amount}-{currency}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("balance", "amount_due", "applied", "ending"),
+    [("20", "29.99", "20", "0"), ("100", "0", "49.99", "50.01")],
+)
+def test_the_customers_credit_balance_pays_the_immediate_invoice_first(
+    catalog: None, stigg_client: stigg.Stigg, balance: str, amount_due: str, applied: str, ending: str
+) -> None:
+    credit("customer-1", balance)
+    credit("customer-1", "500", "eur")
+    before = row_counts()
+
+    data = preview(stigg_client, billing_period="MONTHLY", unit_quantity=3)
+
+    lines = [line("Pro", "19.99", "19.99", "1"), line("Pro - Seats", "30", "10", "3")]
+    assert data["immediateInvoice"] == immediate(
+        lines, start=START, end=FEB_28, sub_total="49.99", amount_due=amount_due
+    )
+    assert data["customerBalance"] == {
+        "currency": "usd",
+        "startingBalance": D(balance),
+        "appliedToInvoice": D(applied),
+        "credited": 0,
+        "endingBalance": D(ending),
+    }
+    assert "amountDue" not in data["recurringInvoice"]
+    assert row_counts() == before
+
+
+def test_the_paying_customers_balance_pays_for_a_delegated_preview(catalog: None, stigg_client: stigg.Stigg) -> None:
+    CustomerFactory(ref_id="customer-payer")
+    credit("customer-payer", "30")
+    credit("customer-1", "5")
+
+    data = preview(stigg_client, billing_period="MONTHLY", unit_quantity=3, paying_customer_id="customer-payer")
+
+    assert data["immediateInvoice"]["amountDue"] == D("19.99")
+    assert data["customerBalance"]["startingBalance"] == 30
+
+
 def test_free_plan_and_default_start(catalog: None, stigg_client: stigg.Stigg) -> None:
     before = timezone.now()
     data = stigg_client.v1.subscriptions.preview(customer_id="customer-1", plan_id="plan-free").data
@@ -373,6 +442,8 @@ INVALID_PREVIEWS: list[tuple[str, dict[str, Any], type[stigg.APIStatusError], st
     ("unknown customer", {"customer_id": "customer-nope"}, stigg.NotFoundError, "CUSTOMER_NOT_FOUND", "customerId"),
     ("archived customer", {"customer_id": "customer-gone"}, stigg.NotFoundError, "CUSTOMER_NOT_FOUND",
      "customerId"),
+    ("unknown paying customer", {"unit_quantity": 1, "paying_customer_id": "customer-nope"}, stigg.NotFoundError,
+     "CUSTOMER_NOT_FOUND", "payingCustomerId"),
     ("incompatible add-on", {"unit_quantity": 1, "addons": [{"id": "addon-other", "quantity": 1}]},
      stigg.BadRequestError, "INCOMPATIBLE_ADDON", "addons[0].id"),
     ("unknown add-on", {"unit_quantity": 1, "addons": [{"id": "addon-nope", "quantity": 1}]}, stigg.NotFoundError,
