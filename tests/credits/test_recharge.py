@@ -36,7 +36,10 @@ def configure(**fields: object) -> AutoRechargeSettings:
     return auto_recharge_save(data=AutoRechargeInput(**values), now=NOW)
 
 
-def test_a_consumption_under_the_threshold_queues_a_recharge_after_commit(django_capture_on_commit_callbacks) -> None:
+def test_a_consumption_under_the_threshold_queues_a_recharge_after_commit(
+    django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.ENTITLEMENT_DECISION_CACHE = False  # count the recharge only, not the decision cache's invalidation
     configure()
 
     with django_capture_on_commit_callbacks(execute=False) as above:
