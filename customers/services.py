@@ -21,6 +21,7 @@ from customers.errors import (
     InvalidCustomerInput,
 )
 from customers.models import Customer, CustomerResource
+from entitlements.cache import invalidate_customer
 
 UPDATABLE_FIELDS = {
     "name",
@@ -124,6 +125,8 @@ def customer_provision(
     existing = Customer.objects.select_related("coupon").filter(ref_id=ref_id).first()
     if existing is None:
         coupon = _active_coupon(coupon_ref_id)
+        # A check of this id may have been answered ``CustomerNotFound``.
+        invalidate_customer(ref_id)
         try:
             with transaction.atomic():
                 return Customer.objects.create(ref_id=ref_id, coupon=coupon, **profile, created_at=now, updated_at=now)
@@ -198,6 +201,7 @@ def customer_archive(*, customer: Customer, now: datetime) -> Customer:
     customer.archived_at = now
     customer.updated_at = now
     customer.save(update_fields=["name", "email", "archived_at", "updated_at"])
+    invalidate_customer(customer.ref_id)
     _cancel_live_subscriptions(customer=customer, now=now)
     return customer
 
@@ -211,6 +215,7 @@ def customer_unarchive(*, customer: Customer, now: datetime) -> Customer:
     customer.archived_at = None
     customer.updated_at = now
     customer.save(update_fields=["archived_at", "updated_at"])
+    invalidate_customer(customer.ref_id)
     return customer
 
 
@@ -223,7 +228,10 @@ def customer_resource_get_or_create(*, customer: Customer, ref_id: str, now: dat
     Errors: ``InvalidInput`` for an id that is not a valid external id.
     """
     validate_external_id(ref_id, field="resourceId")
-    resource, _ = CustomerResource.objects.get_or_create(
+    resource, created = CustomerResource.objects.get_or_create(
         customer=customer, ref_id=ref_id, defaults={"created_at": now, "updated_at": now}
     )
+    if created:
+        # A check scoped to this resource may have been answered ``CustomerResourceNotFound``.
+        invalidate_customer(customer.ref_id)
     return resource

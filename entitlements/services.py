@@ -18,6 +18,7 @@ from catalog.selectors import feature_get
 from catalog.services.entitlements import resolve_reset_anchor, validate_feature_entitlement
 from customers.errors import CustomerNotFound
 from customers.models import Customer
+from entitlements.cache import invalidate_customer, invalidate_customer_pks
 from entitlements.enums import PromoPeriod, PromoStatus
 from entitlements.errors import InvalidPromotionInput
 from entitlements.models import PromotionalEntitlement
@@ -154,6 +155,7 @@ def promotional_entitlements_grant(
         if previous is not None:
             previous.replaced_by = promotion
             previous.save(update_fields=["replaced_by"])
+    invalidate_customer(customer.ref_id)
     return created
 
 
@@ -170,6 +172,7 @@ def promotional_entitlement_revoke(
     promotion.revoked_at = promotion.updated_at = now
     promotion.revoked_by = actor
     promotion.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    invalidate_customer(customer.ref_id)
     return promotion
 
 
@@ -178,6 +181,6 @@ def promotional_entitlements_expire(*, promotion_ids: Sequence[int], now: dateti
     """Mark the given promotions ``Expired`` where they are still due (``selectors.expiry_due``); returns how many
     changed. Idempotent: the condition is re-checked in the ``UPDATE`` itself, so a second run changes nothing.
     Evaluation does not wait for this: an ended promotion grants nothing whatever its stored status."""
-    return PromotionalEntitlement.objects.filter(expiry_due(now), pk__in=list(promotion_ids)).update(
-        status=PromoStatus.EXPIRED, updated_at=now
-    )
+    due = PromotionalEntitlement.objects.filter(expiry_due(now), pk__in=list(promotion_ids))
+    invalidate_customer_pks(due.values_list("customer_id", flat=True))
+    return due.update(status=PromoStatus.EXPIRED, updated_at=now)

@@ -1,10 +1,10 @@
 """Metering writes: usage reports counted into per-window counters.
 
 Counters are keyed by customer, resource, feature and window start; the window comes from the customer's
-entitlement at the usage's time (``entitlements.evaluation.usage_windows``), so a new window starts a new row at
-zero and nothing ever resets a counter. Concurrent reports never lose or double count: DELTA is an ``F()``
-increment of the row, SET rewrites it under ``select_for_update``, and the row is created through its unique
-constraint (``get_or_create``).
+entitlement at the usage's time (the rule of ``entitlements.evaluation.usage_window``), so a new window starts a new
+row at zero and nothing ever resets a counter. Concurrent reports never lose or double count: a batch creates its
+counters through their unique constraint, locks them (``select_for_update``), applies its items in Python and
+writes them back, all in one transaction with a fixed number of queries (``_count_batch``).
 """
 
 from collections.abc import Mapping, Sequence
@@ -13,15 +13,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
 from catalog.models import Feature
 from customers.models import Customer, CustomerResource
-from entitlements.evaluation import CustomerGrants, usage_windows
+from entitlements.cache import cached_many, invalidate_usage
+from entitlements.evaluation import effective_entitlements, usage_windows
 from entitlements.selectors import customer_grants
-from entitlements.usage_periods import UsagePeriod
+from entitlements.usage_periods import UsagePeriod, usage_period
 from metering import errors
 from metering.enums import UpdateBehavior
 from metering.models import UsageCounter, UsageMeasurement
@@ -29,6 +30,9 @@ from metering.selectors import counter_period_start
 
 # How long a client's idempotency key protects against counting a report twice (contract §3.4).
 IDEMPOTENCY_WINDOW = timedelta(days=7)
+# A batch losing an idempotency key (or a deadlock) to a concurrent batch is counted again, this many times at most.
+COUNT_ATTEMPTS = 5
+DEADLOCK_DETECTED = "40P01"
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,9 @@ def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
     """Every item's customer, feature and resource, in three queries; the first bad item raises, naming it."""
     customers = {
         customer.ref_id: customer
-        for customer in Customer.objects.filter(ref_id__in={item.customer_ref_id for item in items})
+        for customer in Customer.objects.filter(ref_id__in={item.customer_ref_id for item in items}).only(
+            "pk", "ref_id", "archived_at"
+        )
     }
     features = {
         feature.ref_id: feature
@@ -92,67 +98,285 @@ def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
     return checked
 
 
-def _window(
-    item: _Checked, *, at: datetime, now: datetime, cache: dict[tuple[str, str | None], CustomerGrants]
-) -> UsagePeriod | None:
-    """The feature's usage window containing ``at``, from the grants the customer holds ``now`` (fetched once per
-    customer and resource in a batch); ``None`` when its usage never resets or nothing grants it."""
-    key = (item.customer.ref_id, item.report.resource_ref_id)
-    if key not in cache:
-        cache[key] = customer_grants(customer_ref_id=key[0], resource_ref_id=key[1], now=now)
-    return usage_windows(cache[key], now=at).get(item.feature.ref_id)
+@dataclass(frozen=True)
+class _WindowRule:
+    """How one feature's usage window is computed for a customer (what ``evaluation.usage_window`` reads)."""
+
+    resets: bool
+    reset_period: str | None
+    reset_anchor: str | None
+    usage_anchor: datetime | None
 
 
-def _count(item: _Checked, *, period_start: datetime, now: datetime) -> Decimal:
-    """Apply the item to its counter and return the counter's new value. Call inside a transaction: the row stays
-    locked by this transaction from the update on, so the value read back is this report's result."""
+def _window_rules(customer_ref_id: str, resource_ref_id: str | None, *, now: datetime) -> tuple[Any, datetime | None]:
+    """The window rule of every metered feature the customer holds ``now``, and the moment they may change (the
+    earliest end of a grant): cached with the customer by ``entitlements.cache.cached_many``."""
+    grants = customer_grants(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
+    rules = {
+        feature_ref_id: _WindowRule(
+            resets=entitlement.feature.resets,
+            reset_period=entitlement.reset_period,
+            reset_anchor=entitlement.reset_anchor,
+            usage_anchor=entitlement.usage_anchor,
+        )
+        for feature_ref_id, entitlement in effective_entitlements(grants.grants, now=now).items()
+        if entitlement.feature.is_metered
+    }
+    ends = [grant.expires_at for grant in grants.grants if grant.expires_at is not None and grant.expires_at > now]
+    return rules, min(ends, default=None)
+
+
+def _windows(checked: Sequence[_Checked], *, now: datetime) -> list[UsagePeriod | None]:
+    """Each item's usage window: the one containing its time (``createdAt``, else ``now``) of the feature's
+    entitlement as the customer holds it ``now``; ``None`` when its usage never resets or nothing grants it.
+
+    The rules come from the decision cache (one round trip for the batch; the grants selector for customers not
+    cached). An item dated after a grant's end is computed from the grants at its own time, as before."""
+    keys = {(item.customer.ref_id, item.report.resource_ref_id) for item in checked}
+    rules = cached_many(keys, now=now, compute=lambda ref_id, resource: _window_rules(ref_id, resource, now=now))
+    windows = []
+    for item in checked:
+        at = item.report.created_at or now
+        key = (item.customer.ref_id, item.report.resource_ref_id)
+        rule = rules[key].get(item.feature.ref_id)
+        if at > now:
+            grants = customer_grants(customer_ref_id=key[0], resource_ref_id=key[1], now=now)
+            windows.append(usage_windows(grants, now=at).get(item.feature.ref_id))
+        elif rule is None or not rule.resets:
+            windows.append(None)
+        else:
+            windows.append(
+                usage_period(
+                    reset_period=rule.reset_period, reset_anchor=rule.reset_anchor, anchor=rule.usage_anchor, now=at
+                )
+            )
+    return windows
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
+CounterKey = tuple[int, str, int, datetime]
+
+
+def _counter_key(item: _Checked, period_start: datetime) -> CounterKey:
+    return (item.customer.pk, item.report.resource_ref_id or "", item.feature.pk, period_start)
+
+
+@dataclass
+class _Counter:
+    pk: int
+    value: Decimal
+
+
+def _raw_cursor() -> Any:
+    """A psycopg cursor binding parameters on the server: arrays are sent as they are, not quoted into the SQL text
+    in Python (what Django's cursor does, and what would cost more than the statement itself here)."""
+    connection.ensure_connection()
+    return connection.connection.cursor()
+
+
+def _lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
+    """Every counter of ``keys``, created at zero where missing (through the unique constraint) and locked until
+    commit, in key order, so concurrent batches queue instead of deadlocking. On PostgreSQL one statement (an upsert
+    that touches each row and returns its value), elsewhere two."""
+    ordered = sorted(keys)
+    if connection.vendor == "postgresql":
+        return _lock_counters_postgresql(ordered, now=now)
+    UsageCounter.objects.bulk_create(
+        [
+            UsageCounter(
+                customer_id=customer_id,
+                resource_key=resource,
+                feature_id=feature_id,
+                period_start=start,
+                updated_at=now,
+            )
+            for customer_id, resource, feature_id, start in ordered
+        ],
+        ignore_conflicts=True,
+    )
+    rows = UsageCounter.objects.select_for_update().filter(
+        customer_id__in={key[0] for key in keys},
+        resource_key__in={key[1] for key in keys},
+        feature_id__in={key[2] for key in keys},
+        period_start__in={key[3] for key in keys},
+    )
+    counters = {
+        (row.customer_id, row.resource_key, row.feature_id, row.period_start): _Counter(row.pk, row.value)
+        for row in rows.order_by("pk")
+    }
+    return {key: counters[key] for key in keys}
+
+
+def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
+    table = UsageCounter._meta.db_table
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" AS c ("customer_id", "resource_key", "feature_id", "period_start", "value", '
+            '"updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, %s '
+            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[]) "
+            "AS k(customer_id, resource_key, feature_id, period_start) "
+            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+            'DO UPDATE SET "updated_at" = c."updated_at" '
+            'RETURNING c."id", c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"',
+            [now, *(list(column) for column in zip(*ordered, strict=True))],
+        )
+        rows = cursor.fetchall()
+    return {
+        (customer_id, resource, feature_id, start): _Counter(pk, value)
+        for pk, customer_id, resource, feature_id, start, value in rows
+    }
+
+
+def _write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
+    """The counters' new values in one statement."""
+    if not counters:
+        return
+    if connection.vendor != "postgresql":
+        rows = [UsageCounter(pk=counter.pk, value=counter.value, updated_at=now) for counter in counters]
+        UsageCounter.objects.bulk_update(rows, ["value", "updated_at"])
+        return
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{UsageCounter._meta.db_table}" AS c SET "value" = v.value, "updated_at" = %s '
+            "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, value) WHERE c.id = v.id",
+            [now, [counter.pk for counter in counters], [counter.value for counter in counters]],
+        )
+
+
+MEASUREMENT_COLUMNS = (
+    "id",
+    "ref_id",
+    "customer_id",
+    "resource_key",
+    "feature_id",
+    "value",
+    "update_behavior",
+    "idempotency_key",
+    "dimensions",
+    "timestamp",
+    "created_at",
+    "current_usage",
+    "period_start",
+    "period_end",
+)
+
+
+def _insert_measurements(measurements: Sequence[UsageMeasurement]) -> None:
+    """The batch's measurements in one insert; a taken idempotency key raises ``IntegrityError``. On PostgreSQL: ids
+    drawn from the sequence in one query, then one ``COPY`` (rows adapted in C, no per-row SQL)."""
+    if connection.vendor != "postgresql":
+        UsageMeasurement.objects.bulk_create(measurements)
+        return
+    if not measurements:
+        return
+    table = UsageMeasurement._meta.db_table
+    encode = DjangoJSONEncoder().encode
+    names = ", ".join(f'"{name}"' for name in MEASUREMENT_COLUMNS)
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(measurements)]
+        )
+        for measurement, (pk,) in zip(measurements, cursor.fetchall(), strict=True):
+            measurement.pk = pk
+        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in measurements:
+                copy.write_row(
+                    (
+                        row.pk,
+                        row.ref_id,
+                        row.customer_id,
+                        row.resource_key,
+                        row.feature_id,
+                        row.value,
+                        row.update_behavior,
+                        row.idempotency_key,
+                        encode(row.dimensions),
+                        row.timestamp,
+                        row.created_at,
+                        row.current_usage,
+                        row.period_start,
+                        row.period_end,
+                    )
+                )
+
+
+def _measurement(
+    item: _Checked, window: UsagePeriod | None, *, current_usage: Decimal, now: datetime
+) -> UsageMeasurement:
     report = item.report
-    counter, _ = UsageCounter.objects.get_or_create(
+    return UsageMeasurement(
         customer=item.customer,
         resource_key=report.resource_ref_id or "",
         feature=item.feature,
-        period_start=period_start,
-        defaults={"value": Decimal(0), "updated_at": now},
+        value=report.value,
+        update_behavior=report.update_behavior,
+        idempotency_key=report.idempotency_key,
+        dimensions=dict(report.dimensions),
+        timestamp=report.created_at or now,
+        created_at=now,
+        current_usage=current_usage,
+        period_start=counter_period_start(window),
+        period_end=window.end if window is not None else None,
     )
-    rows = UsageCounter.objects.filter(pk=counter.pk)
-    if report.update_behavior == UpdateBehavior.SET:
-        rows.select_for_update().get()
-        rows.update(value=report.value, updated_at=now)
-        return report.value
-    rows.update(value=F("value") + report.value, updated_at=now)
-    return rows.values_list("value", flat=True).get()
 
 
-def _record(item: _Checked, *, window: UsagePeriod | None, now: datetime) -> UsageMeasurement:
-    """Count one item in one transaction; a known idempotency key returns the original measurement instead."""
-    report = item.report
-    period_start = counter_period_start(window)
-    fields = {
-        "resource_key": report.resource_ref_id or "",
-        "feature": item.feature,
-        "value": report.value,
-        "update_behavior": report.update_behavior,
-        "dimensions": dict(report.dimensions),
-        "timestamp": report.created_at or now,
-        "created_at": now,
-        "current_usage": Decimal(0),
-        "period_start": period_start,
-        "period_end": window.end if window is not None else None,
-    }
-    with transaction.atomic():
-        if report.idempotency_key is not None:
-            # The unique constraint decides between concurrent twins: the loser waits for the winner's commit,
-            # then finds its row.
-            measurement, created = UsageMeasurement.objects.select_related("customer", "feature").get_or_create(
-                customer=item.customer, idempotency_key=report.idempotency_key, defaults=fields
-            )
-            if not created:
-                return measurement
-        else:
-            measurement = UsageMeasurement.objects.create(customer=item.customer, **fields)
-        measurement.current_usage = _count(item, period_start=period_start, now=now)
-        measurement.save(update_fields=["current_usage"])
-    return measurement
+def _count_batch(
+    checked: Sequence[_Checked], windows: Sequence[UsagePeriod | None], *, now: datetime
+) -> list[UsageMeasurement]:
+    """Count a validated batch inside the caller's transaction with a fixed number of queries, whatever its size.
+
+    1. Known idempotency keys: one query; those items get their original measurement back and count nothing (so
+       does a key repeated within the batch, after its first item).
+    2. The counters the other items touch: created where missing and locked (``_lock_counters``).
+    3. Under the locks, the items are applied in order in Python (DELTA adds, SET replaces), so each measurement
+       carries the counter's value right after it; the measurements go in with one ``INSERT`` and the counters
+       with one ``UPDATE``.
+
+    A twin key committed by a concurrent batch after step 1 makes the insert fail on the unique constraint (after
+    waiting for that batch): ``usage_report`` then runs the transaction again, and step 1 finds the twin.
+    """
+    keyed = [item for item in checked if item.report.idempotency_key is not None]
+    originals: dict[tuple[int, str], UsageMeasurement] = {}
+    if keyed:
+        found = UsageMeasurement.objects.select_related("customer", "feature").filter(
+            customer_id__in={item.customer.pk for item in keyed},
+            idempotency_key__in={item.report.idempotency_key for item in keyed},
+        )
+        originals = {(row.customer_id, row.idempotency_key): row for row in found}  # type: ignore[misc]
+    first_of_key: dict[tuple[int, str], int] = {}
+    fresh: list[int] = []
+    for index, item in enumerate(checked):
+        key = item.report.idempotency_key
+        if key is not None:
+            pair = (item.customer.pk, key)
+            if pair in originals or pair in first_of_key:
+                continue
+            first_of_key[pair] = index
+        fresh.append(index)
+    keys = {index: _counter_key(checked[index], counter_period_start(windows[index])) for index in fresh}
+    counters = _lock_counters(set(keys.values()), now=now) if fresh else {}
+    values = {key: counter.value for key, counter in counters.items()}
+    created: dict[int, UsageMeasurement] = {}
+    for index in fresh:
+        report = checked[index].report
+        key = keys[index]
+        values[key] = report.value if report.update_behavior == UpdateBehavior.SET else values[key] + report.value
+        created[index] = _measurement(checked[index], windows[index], current_usage=values[key], now=now)
+    _insert_measurements(list(created.values()))
+    for key, counter in counters.items():
+        counter.value = values[key]
+    _write_counters(list(counters.values()), now=now)
+    results = []
+    for index, item in enumerate(checked):
+        if index in created:
+            results.append(created[index])
+            continue
+        pair = (item.customer.pk, item.report.idempotency_key)
+        results.append(originals[pair] if pair in originals else created[first_of_key[pair]])  # type: ignore[index]
+    return results
 
 
 def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[UsageMeasurement]:
@@ -160,19 +384,29 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[UsageMe
 
     The whole batch is validated first and nothing is written when any item is bad: an unknown customer, feature
     or resource (404), an archived customer or a feature that is not metered (400), each naming
-    ``usages[i].<field>``. Then each item is counted in its own short transaction, in the window of the customer's
-    entitlement (as held ``now``) containing the item's time (``createdAt``, else ``now``): DELTA adds to the
-    counter with an ``F()`` update, SET replaces it with the row locked (``select_for_update``). Idempotency key:
-    the client's ``idempotencyKey``, unique per customer; a duplicate returns the original measurement and counts
-    nothing (also past 7 days, until ``usage_idempotency_keys_expire`` forgets the key).
+    ``usages[i].<field>``. Each item counts in the window of the customer's entitlement (as held ``now``)
+    containing the item's time (``createdAt``, else ``now``): DELTA adds to the counter, SET replaces it. The batch
+    is counted in one transaction with a fixed number of queries (``_count_batch``), its counters locked, so
+    concurrent reports never lose or double count. Idempotency key: the client's ``idempotencyKey``, unique per
+    customer; a duplicate returns the original measurement and counts nothing (also past 7 days, until
+    ``usage_idempotency_keys_expire`` forgets the key). The customers' cached usage answers are invalidated.
     """
     checked = _validate(items)
-    grants: dict[tuple[str, str | None], CustomerGrants] = {}
-    measurements = []
-    for item in checked:
-        window = _window(item, at=item.report.created_at or now, now=now, cache=grants)
-        measurements.append(_record(item, window=window, now=now))
-    return measurements
+    windows = _windows(checked, now=now)
+    for attempt in range(1, COUNT_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                measurements = _count_batch(checked, windows, now=now)
+                invalidate_usage(item.customer.ref_id for item in checked)
+                return measurements
+        except IntegrityError:
+            # A concurrent batch committed one of the idempotency keys first: count again, finding it.
+            if attempt == COUNT_ATTEMPTS:
+                raise
+        except OperationalError as error:
+            if attempt == COUNT_ATTEMPTS or not _is_deadlock(error):
+                raise
+    raise AssertionError("unreachable")
 
 
 def usage_idempotency_keys_expire(*, now: datetime, batch_size: int = 1000) -> int:

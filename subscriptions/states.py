@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from entitlements.cache import invalidate_customer_pks
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import IllegalSubscriptionTransition
 from subscriptions.models import Subscription, SubscriptionStatusEvent
@@ -50,6 +51,7 @@ def subscription_record_creation(*, subscription: Subscription, actor: str, reas
         actor=actor,
         occurred_at=now,
     )
+    invalidate_customer_pks([subscription.customer_id])
 
 
 @transaction.atomic
@@ -66,8 +68,8 @@ def subscription_transition(
 
     Locks the subscription row (``SELECT … FOR UPDATE``) and decides on the locked row, so two callers cannot both
     make the same move. ``changes`` are further fields written in the same save (cancel reason, dates, periods).
-    Side effects outside the database run after the surrounding transaction commits, never if it rolls back: for
-    now the change is logged (the entitlement engine's cache invalidation will join it here).
+    Side effects outside the database run after the surrounding transaction commits, never if it rolls back: the
+    change is logged and the customer's cached entitlement decisions are invalidated.
     Errors: ``IllegalSubscriptionTransition`` (409) when the map does not allow the move; nothing is written.
     """
     subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
@@ -90,6 +92,7 @@ def subscription_transition(
         actor=actor,
         occurred_at=now,
     )
+    invalidate_customer_pks([subscription.customer_id])
     transaction.on_commit(
         lambda: logger.info(
             "subscription %s: %s -> %s (%s, by %s)", subscription.ref_id, from_status, to_status, reason, actor

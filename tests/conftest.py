@@ -29,6 +29,14 @@ def pytest_configure(config: pytest.Config) -> None:
     app.conf.task_always_eager = True
 
 
+@pytest.fixture(autouse=True)
+def _fresh_decision_cache() -> None:
+    """With Redis, cached entitlement answers outlive a test's database: start every test with none reachable."""
+    from entitlements.cache import invalidate_all
+
+    invalidate_all()
+
+
 @pytest.fixture
 def api_key(db: None) -> str:
     """The raw secret of a fresh, active API key."""

@@ -12,6 +12,7 @@ from catalog.errors import InUse, InvalidCatalogInput
 from catalog.models import Feature, PackageEntitlement, Price
 from catalog.services.common import apply_changes, create_unique
 from config.ids import validate_external_id
+from entitlements.cache import invalidate_all
 
 VALUE_FREE_OPERATIONS = {enums.FilterOperation.IS_NULL, enums.FilterOperation.IS_NOT_NULL}
 FIELDLESS_AGGREGATIONS = {enums.AggregationFunction.COUNT}
@@ -110,6 +111,8 @@ def feature_create(
         meter=meter,
         unit_transformation=unit_transformation,
     )
+    # A check of this id may have been answered ``FeatureNotFound``.
+    invalidate_all()
     return create_unique(
         lambda: Feature.objects.create(
             ref_id=ref_id,
@@ -150,6 +153,7 @@ def feature_update(*, feature: Feature, changes: Mapping[str, Any], now: datetim
     )
     feature.updated_at = now
     feature.save()
+    invalidate_all()
     return feature
 
 
@@ -173,6 +177,7 @@ def feature_archive(*, feature: Feature, now: datetime) -> Feature:
     feature.status = enums.FeatureStatus.SUSPENDED
     feature.updated_at = now
     feature.save(update_fields=["archived_at", "status", "updated_at"])
+    invalidate_all()
     return feature
 
 
@@ -185,6 +190,7 @@ def feature_unarchive(*, feature: Feature, now: datetime) -> Feature:
     feature.status = enums.FeatureStatus.ACTIVE
     feature.updated_at = now
     feature.save(update_fields=["archived_at", "status", "updated_at"])
+    invalidate_all()
     return feature
 
 

@@ -18,6 +18,7 @@ from catalog.services.drafts import lock_draft_version
 from catalog.services.entitlements import copy_entitlements
 from catalog.services.features import features_activate
 from config.ids import validate_external_id
+from entitlements.cache import invalidate_all
 
 VERSION_FIELDS = {"display_name", "description", "metadata", "billing_id", "max_quantity"}
 PLAN_ONLY = {"parent_plan_ref_id", "compatible_addon_ref_ids", "default_trial_config"}
@@ -255,6 +256,7 @@ def package_publish_with_task(*, package: Package, migration_type: str, now: dat
     feature_ids = {pk for pk in version.entitlements.values_list("feature_id", flat=True) if pk}
     feature_ids |= {pk for pk in version.prices.values_list("feature_id", flat=True) if pk}
     features_activate(feature_ids, now=now)
+    invalidate_all()
     task_id = None
     if migration_type == enums.MigrationType.ALL_CUSTOMERS and _subscriber_migration_starter:
         task_id = _subscriber_migration_starter[0](version, now)
@@ -325,4 +327,5 @@ def package_archive(*, package: Package, now: datetime) -> Package:
     package.archived_at = now
     package.save(update_fields=["archived_at"])
     package.versions.update(status=enums.PackageStatus.ARCHIVED, updated_at=now)
+    invalidate_all()
     return package

@@ -4,63 +4,135 @@ Both read the grants through ``customer_grants`` and ask the engine; denials are
 ``accessDeniedReason`` (an unknown customer or feature included). Only malformed queries are 400s.
 
 A check by ``currencyId`` (the CREDIT side) answers ``isGranted: false`` with ``accessDeniedReason: Unknown``
-until the credits app provides balances (after the customer-level denials, which apply as for features).
+until the credits app provides balances (after the customer-level denials, which apply as for features). It is
+never cached: balances change outside the decision cache's invalidations.
 
 ``currentUsage`` of a metered feature is the usage metering counted in the feature's current window.
+
+Feature answers go through the decision cache (``entitlements.cache``), keyed by everything in the query; an
+answer is kept, rendered, until something about the customer or the catalog changes, or its ``validUntil``
+passes. The common query (``featureId``, maybe ``resourceId``, nothing else) is read without the serializer.
 """
 
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from django.http.request import QueryDict
 from django.utils import timezone
 from rest_framework.request import Request
-from rest_framework.response import Response
 
+from config.renderers import dumps
 from config.views import ApiView
 from config.wire import envelope
-from entitlements import evaluation
+from entitlements import cache, evaluation
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
 from entitlements.selectors import currency_info, customer_grants, feature_info
 from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
 
+TEXT_MAX_LENGTH = 255
+
+
+def _plain_text(value: str | None) -> bool:
+    """What ``CharField`` would take unchanged: no surrounding blanks (it trims them), no NUL, not too long."""
+    return value is None or (len(value) <= TEXT_MAX_LENGTH and value == value.strip() and "\x00" not in value)
+
+
+def simple_check_query(query: QueryDict) -> dict[str, Any] | None:
+    """The validated query when it names only ``featureId`` (and maybe ``resourceId``) with plain values, as
+    ``EntitlementCheckQuery`` would validate it; ``None`` for anything else, which goes through the serializer."""
+    if not set(query) <= {"featureId", "resourceId"}:
+        return None
+    feature_ref_id, resource_ref_id = query.get("featureId"), query.get("resourceId")
+    if not feature_ref_id or not _plain_text(feature_ref_id) or not _plain_text(resource_ref_id):
+        return None
+    return {"feature_ref_id": feature_ref_id, "resource_ref_id": resource_ref_id or None, "requested_values": ()}
+
+
+def _json(answer: dict[str, Any], valid_until: datetime | None) -> tuple[bytes, datetime | None]:
+    """The response body, rendered once for the cache (the renderer every API view uses)."""
+    return dumps({"data": answer}).encode(), valid_until
+
+
+def _earliest(moments: list[datetime | None]) -> datetime | None:
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
+
+
+def entitlements_answer(
+    *, ref_id: str, resource_ref_id: str | None, now: datetime
+) -> tuple[dict[str, Any], datetime | None]:
+    """C8's body and the moment it stops being right (the earliest ``validUntil``)."""
+    grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
+    usage = current_usages(
+        customer_ref_id=ref_id,
+        resource_ref_id=resource_ref_id,
+        windows=evaluation.usage_windows(grants, now=now),
+    )
+    state = evaluation.entitlements_state(grants, now=now, current_usage=usage)
+    return entitlements_state_to_wire(state), _earliest([decision.valid_until for decision in state.entitlements])
+
+
+def check_answer(*, ref_id: str, params: dict[str, Any], now: datetime) -> tuple[dict[str, Any], datetime | None]:
+    """C9's body for a feature and the moment it stops being right (its ``validUntil``)."""
+    grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
+    feature = feature_info(params["feature_ref_id"])
+    usage = ZERO
+    windows = evaluation.usage_windows(grants, now=now)
+    if feature is not None and feature.ref_id in windows:
+        usage = current_usage(
+            customer_ref_id=ref_id,
+            resource_ref_id=params["resource_ref_id"],
+            feature_ref_id=feature.ref_id,
+            period_start=counter_period_start(windows[feature.ref_id]),
+        )
+    decision = evaluation.check(
+        grants,
+        feature=feature,
+        now=now,
+        current_usage=usage,
+        requested_usage=params.get("requested_usage"),
+        requested_values=params["requested_values"],
+    )
+    return decision_to_wire(decision), decision.valid_until
+
 
 class CustomerEntitlementsView(ApiView):
-    def get(self, request: Request, ref_id: str) -> Response:
+    def get(self, request: Request, ref_id: str) -> HttpResponse:
         now = timezone.now()
         resource_ref_id = request.query_params.get("resourceId") or None
-        grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
-        usage = current_usages(
+        answer = cache.cached_answer(
             customer_ref_id=ref_id,
-            resource_ref_id=resource_ref_id,
-            windows=evaluation.usage_windows(grants, now=now),
+            parts=("list", resource_ref_id),
+            now=now,
+            compute=lambda: _json(*entitlements_answer(ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)),
         )
-        return envelope(entitlements_state_to_wire(evaluation.entitlements_state(grants, now=now, current_usage=usage)))
+        return HttpResponse(answer, content_type="application/json")
 
 
 class CustomerEntitlementCheckView(ApiView):
-    def get(self, request: Request, ref_id: str) -> Response:
-        query = EntitlementCheckQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+    def get(self, request: Request, ref_id: str) -> HttpResponse:
+        params = simple_check_query(request.query_params)
+        if params is None:
+            query = EntitlementCheckQuery(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            params = query.validated_data
         now = timezone.now()
-        grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
         if params.get("currency_ref_id"):
+            grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
             credit = evaluation.check_credit(grants, currency=currency_info(params["currency_ref_id"]))
             return envelope(credit_decision_to_wire(credit, now=now))
-        feature = feature_info(params["feature_ref_id"])
-        usage = ZERO
-        windows = evaluation.usage_windows(grants, now=now)
-        if feature is not None and feature.ref_id in windows:
-            usage = current_usage(
-                customer_ref_id=ref_id,
-                resource_ref_id=params["resource_ref_id"],
-                feature_ref_id=feature.ref_id,
-                period_start=counter_period_start(windows[feature.ref_id]),
-            )
-        decision = evaluation.check(
-            grants,
-            feature=feature,
+        answer = cache.cached_answer(
+            customer_ref_id=ref_id,
+            parts=(
+                "check",
+                params["feature_ref_id"],
+                params["resource_ref_id"],
+                params.get("requested_usage"),
+                params["requested_values"],
+            ),
             now=now,
-            current_usage=usage,
-            requested_usage=params.get("requested_usage"),
-            requested_values=params["requested_values"],
+            compute=lambda: _json(*check_answer(ref_id=ref_id, params=params, now=now)),
         )
-        return envelope(decision_to_wire(decision))
+        return HttpResponse(answer, content_type="application/json")

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from catalog import enums as catalog_enums
 from customers.models import Customer
+from entitlements.cache import invalidate_customer_pks
 from subscriptions.enums import BalanceTransactionKind, CancellationAction, CancelReason
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import IllegalSubscriptionTransition, InvalidSubscriptionInput
@@ -81,6 +82,7 @@ def subscription_cancel(
         subscription.save(
             update_fields=["cancellation_date", "effective_end_date", "end_date", "replaced_by", "updated_at"]
         )
+        invalidate_customer_pks([subscription.customer_id])
         return subscription
     had_started = subscription.status != Status.NOT_STARTED
     if prorate:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from catalog.enums import TrialEndBehavior
 from config.errors import DomainError
+from entitlements.cache import invalidate_customer_pks
 from subscriptions import periods, states
 from subscriptions.enums import CancelReason, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status
@@ -213,6 +214,7 @@ def _renew_locked(subscription_ids: Sequence[int], *, now: datetime, in_bulk: bo
     quotes: dict[int, QuoteInput] = {}
     invoices: list[tuple[Subscription, str, InvoiceDraft]] = []
     renewed = 0
+    customer_ids: set[int] = set()
     due_ids = list(subscription_ids)
     for _ in range(MAX_PERIODS_PER_RUN):
         due = list(
@@ -248,7 +250,9 @@ def _renew_locked(subscription_ids: Sequence[int], *, now: datetime, in_bulk: bo
                 invoices.append((subscription, renewal_key(subscription, period_start), draft))
         Subscription.objects.bulk_update(due, ["current_period_start", "current_period_end", "updated_at"])
         renewed += len(due)
+        customer_ids.update(subscription.customer_id for subscription in due)
         due_ids = [subscription.pk for subscription in due]
+    invalidate_customer_pks(customer_ids)
     if in_bulk:
         _record_invoices_in_bulk(invoices, now=now)
     else:

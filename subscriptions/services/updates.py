@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
+from entitlements.cache import invalidate_customer_pks
 from subscriptions.enums import BalanceTransactionKind, InvoiceBillingReason, ScheduleStatus, ScheduleType
 from subscriptions.models import (
     Subscription,
@@ -180,6 +181,7 @@ def change_apply(
             now=now,
             subscription=subscription,
         )
+    invalidate_customer_pks([subscription.customer_id])
     if change.invoice is not None:
         record_invoice(
             subscription=subscription,

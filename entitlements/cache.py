@@ -1,0 +1,317 @@
+"""The decision cache: entitlement checks (C9) and entitlement lists (C8) answered from the Django cache.
+
+On when ``settings.ENTITLEMENT_DECISION_CACHE`` is true, which defaults to ``bool(REDIS_URL)``: the cache must be
+shared by every process that changes data (API workers, Celery workers, the admin), and without Redis the cache is
+a per-process local memory, so the embedded setup answers every check from the database instead (same answers,
+no cache). Tests turn it on with local memory, where the test and the live server share one process.
+
+Invalidation is O(1), with no key scans: every cached answer's key carries generation tokens, a global one
+(``invalidate_all``: catalog publishes and archives, feature changes), the customer's (``invalidate_customer``:
+subscriptions, promotions, archive, resources) and the customer's usage token (``invalidate_usage``: usage
+reports, aggregated events). Replacing a token makes every answer cached under the old one unreachable; Redis's
+TTL then drops it. A token that is missing (never set, evicted) is created afresh, so a lost token can never bring
+back an old answer. Values that do not depend on usage (``cached_many``: the usage windows metering counts in) carry
+only the global and the customer's token, so usage reports do not evict them.
+
+Invalidation runs twice: at once, so reads later in the same transaction (and in tests wrapped in one) miss, and
+again in ``transaction.on_commit``, so an answer another process cached from the pre-commit data in between is
+dropped too. A reader takes the tokens before it reads the database, so what it caches under a token was read no
+earlier than that token was set.
+
+Storage: with Redis (the default cache's backend), answers and tokens are read in one round trip by a small Lua
+script through one client per process (Django's Redis cache builds a client per call, which costs more than the
+read itself); otherwise (local memory in tests) through Django's cache API. Both honour the cache's
+``KEY_PREFIX``.
+
+Time: an answer is stored with the moment it stops being right (``validUntil``: a promotion's end, a trial end, a
+scheduled cancellation, the end of the usage window) and is never served at or after it, whatever the TTL or the
+clock of Redis; answers with no such moment live ``DECISION_TTL`` seconds at most.
+"""
+
+import hashlib
+import pickle
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import cache as once
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+# The longest an answer is kept when nothing in it expires sooner (a safety net: invalidation is the mechanism).
+DECISION_TTL = 300
+GLOBAL_TOKEN_KEY = "ent:gen"
+CUSTOMER_TOKEN_PREFIX = "ent:gen:c:"
+USAGE_TOKEN_PREFIX = "ent:gen:u:"
+ANSWER_PREFIX = "ent:ans:"
+# Many reads at once: ARGV[1] is how many tokens each read has, ARGV[2..] the reads' prefixes; KEYS their token keys
+# one read after the other. Returns, read after read, the tokens and the value (false when missing).
+READ_MANY_SCRIPT = """
+local size = tonumber(ARGV[1])
+local out = {}
+for r = 0, #ARGV - 2 do
+  local tokens = redis.call('MGET', unpack(KEYS, r * size + 1, r * size + size))
+  local complete = true
+  for i = 1, size do
+    out[#out + 1] = tokens[i]
+    if not tokens[i] then complete = false end
+  end
+  if complete then
+    out[#out + 1] = redis.call('GET', ARGV[r + 2] .. ':' .. table.concat(tokens, ':'))
+  else
+    out[#out + 1] = false
+  end
+end
+return out
+"""
+REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+# KEYS: the token keys; ARGV[1]: the value's key prefix. Returns the tokens and the value cached under
+# ``prefix:token1:token2...`` (false when a token or the value is missing).
+READ_SCRIPT = """
+local tokens = redis.call('MGET', unpack(KEYS))
+for i = 1, #tokens do
+  if not tokens[i] then
+    tokens[#KEYS + 1] = false
+    return tokens
+  end
+end
+tokens[#KEYS + 1] = redis.call('GET', ARGV[1] .. ':' .. table.concat(tokens, ':'))
+return tokens
+"""
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "ENTITLEMENT_DECISION_CACHE", bool(getattr(settings, "REDIS_URL", ""))))
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
+class _DjangoCacheStore:
+    """Through Django's cache API (any backend; local memory in tests)."""
+
+    def replace_tokens(self, keys: list[str]) -> None:
+        cache.set_many({key: _new_token() for key in keys}, timeout=None)
+
+    def read_many(self, requests: list[tuple[list[str], str]]) -> list[tuple[list[str | None], Any]]:
+        results = []
+        for token_keys, prefix in requests:
+            found = cache.get_many(token_keys)
+            tokens = [found.get(key) for key in token_keys]
+            entry = None if None in tokens else cache.get(":".join([prefix, *tokens]))  # type: ignore[list-item]
+            results.append((tokens, entry))
+        return results
+
+    def add_token(self, key: str) -> str:
+        fresh = _new_token()
+        return fresh if cache.add(key, fresh, timeout=None) else cache.get(key, fresh)
+
+    def write_many(self, entries: list[tuple[str, Any, int]]) -> None:
+        for key, entry, ttl in entries:
+            cache.set(key, entry, timeout=ttl)
+
+
+class _RedisStore:
+    """Straight to Redis with one client (and connection pool) per process; entries pickled."""
+
+    def __init__(self, location: str, prefix: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(location)
+        self.prefix = f"{prefix}:" if prefix else ""
+        self.script = self.client.register_script(READ_SCRIPT)
+        self.many_script = self.client.register_script(READ_MANY_SCRIPT)
+
+    def replace_tokens(self, keys: list[str]) -> None:
+        self.client.mset({self.prefix + key: _new_token() for key in keys})
+
+    def read_many(self, requests: list[tuple[list[str], str]]) -> list[tuple[list[str | None], Any]]:
+        if len(requests) == 1:
+            replies = [self._read(self.client, requests[0])]
+        else:
+            size = len(requests[0][0])
+            flat = self.many_script(
+                keys=[self.prefix + key for token_keys, _ in requests for key in token_keys],
+                args=[size, *(self.prefix + prefix for _, prefix in requests)],
+            )
+            replies = [flat[start : start + size + 1] for start in range(0, len(flat), size + 1)]
+        results = []
+        for reply in replies:
+            *tokens, raw = reply
+            results.append(
+                ([token.decode() if token else None for token in tokens], pickle.loads(raw) if raw else None)
+            )
+        return results
+
+    def _read(self, client: Any, request: tuple[list[str], str]) -> Any:
+        token_keys, prefix = request
+        return self.script(keys=[self.prefix + key for key in token_keys], args=[self.prefix + prefix], client=client)
+
+    def add_token(self, key: str) -> str:
+        fresh = _new_token()
+        if self.client.set(self.prefix + key, fresh, nx=True):
+            return fresh
+        found = self.client.get(self.prefix + key)
+        return found.decode() if found else fresh
+
+    def write_many(self, entries: list[tuple[str, Any, int]]) -> None:
+        pipeline = self.client.pipeline(transaction=False)
+        for key, entry, ttl in entries:
+            pipeline.set(self.prefix + key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), ex=ttl)
+        pipeline.execute()
+
+
+@once
+def _redis_store(location: str, prefix: str) -> _RedisStore:
+    return _RedisStore(location, prefix)
+
+
+def _store() -> _DjangoCacheStore | _RedisStore:
+    default = settings.CACHES["default"]
+    if default["BACKEND"] == REDIS_BACKEND:
+        location = default["LOCATION"]
+        return _redis_store(location if isinstance(location, str) else location[0], default.get("KEY_PREFIX", ""))
+    return _DjangoCacheStore()
+
+
+def _customer_hash(customer_ref_id: str) -> str:
+    return hashlib.blake2b(customer_ref_id.encode(), digest_size=16).hexdigest()
+
+
+def _customer_token_key(customer_ref_id: str) -> str:
+    return CUSTOMER_TOKEN_PREFIX + _customer_hash(customer_ref_id)
+
+
+def _usage_token_key(customer_ref_id: str) -> str:
+    return USAGE_TOKEN_PREFIX + _customer_hash(customer_ref_id)
+
+
+def _replace_tokens(keys: list[str]) -> None:
+    _store().replace_tokens(keys)
+
+
+def _invalidate(keys: list[str]) -> None:
+    if not enabled() or not keys:
+        return
+    _replace_tokens(keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _replace_tokens(keys))
+
+
+def invalidate_customer(customer_ref_id: str) -> None:
+    """Forget every cached answer about this customer (call inside the service's transaction)."""
+    _invalidate([_customer_token_key(customer_ref_id)])
+
+
+def invalidate_customers(customer_ref_ids: Iterable[str]) -> None:
+    """``invalidate_customer`` for many customers in one round trip (bulk renewals, migrations)."""
+    _invalidate([_customer_token_key(ref_id) for ref_id in dict.fromkeys(customer_ref_ids)])
+
+
+def invalidate_usage(customer_ref_ids: Iterable[str]) -> None:
+    """Forget the cached answers that show these customers' usage (usage reports, aggregated events), in one round
+    trip; what does not depend on usage stays cached."""
+    _invalidate([_usage_token_key(ref_id) for ref_id in dict.fromkeys(customer_ref_ids)])
+
+
+def invalidate_customer_pks(customer_ids: Iterable[int]) -> None:
+    """``invalidate_customers`` for callers holding primary keys (subscriptions): one query for their ids."""
+    if not enabled():
+        return
+    from customers.models import Customer
+
+    ids = set(customer_ids)
+    if ids:
+        invalidate_customers(Customer.objects.filter(pk__in=ids).values_list("ref_id", flat=True))
+
+
+def invalidate_all() -> None:
+    """Forget every cached answer (catalog publishes and archives, feature changes)."""
+    _invalidate([GLOBAL_TOKEN_KEY])
+
+
+def _read_many(requests: list[tuple[list[str], str]]) -> list[tuple[list[str], Any]]:
+    """For each (token keys, value key prefix): the tokens, creating any that is missing, and the value cached under
+    them (``None`` when missing). One round trip when every token exists."""
+    store = _store()
+    results = []
+    for (token_keys, _), (tokens, entry) in zip(requests, store.read_many(requests), strict=True):
+        if None in tokens:
+            tokens = [token or store.add_token(key) for key, token in zip(token_keys, tokens, strict=True)]
+            entry = None
+        results.append((tokens, entry))
+    return results
+
+
+def _tokens(customer_ref_id: str) -> list[str]:
+    """The global, customer and usage tokens of the customer (for tests)."""
+    token_keys = [GLOBAL_TOKEN_KEY, _customer_token_key(customer_ref_id), _usage_token_key(customer_ref_id)]
+    return _read_many([(token_keys, ANSWER_PREFIX)])[0][0]
+
+
+def _value_prefix(customer_ref_id: str, parts: tuple[Any, ...]) -> str:
+    text = "\x1f".join(str(part) for part in (customer_ref_id, *parts))
+    return ANSWER_PREFIX + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def _usable(entry: Any, now: datetime) -> bool:
+    return entry is not None and (entry[1] is None or now < entry[1])
+
+
+def _ttl(good_until: datetime | None, now: datetime) -> int:
+    return DECISION_TTL if good_until is None else min(DECISION_TTL, int((good_until - now).total_seconds()))
+
+
+def cached_answer(
+    *,
+    customer_ref_id: str,
+    parts: tuple[Any, ...],
+    now: datetime,
+    compute: Callable[[], tuple[Any, datetime | None]],
+) -> Any:
+    """The answer for ``customer_ref_id`` and the request ``parts`` (everything else the answer depends on), from
+    the cache or from ``compute``, which returns the answer and the moment it stops being right (``None``: not
+    time-bound). Without the cache, simply ``compute``'s answer."""
+    if not enabled():
+        return compute()[0]
+    prefix = _value_prefix(customer_ref_id, parts)
+    token_keys = [GLOBAL_TOKEN_KEY, _customer_token_key(customer_ref_id), _usage_token_key(customer_ref_id)]
+    ((tokens, entry),) = _read_many([(token_keys, prefix)])
+    if _usable(entry, now):
+        return entry[0]
+    answer, good_until = compute()
+    ttl = _ttl(good_until, now)
+    if ttl >= 1:
+        _store().write_many([(":".join([prefix, *tokens]), (answer, good_until), ttl)])
+    return answer
+
+
+def cached_many(
+    keys: Iterable[tuple[str, Any]], *, now: datetime, compute: Callable[[str, Any], tuple[Any, datetime | None]]
+) -> dict[tuple[str, Any], Any]:
+    """Values that do not depend on usage, for many (customer id, part) keys in one round trip: each from the cache
+    or from ``compute(customer_ref_id, part)`` (the value and the moment it stops being right). Invalidated with the
+    customer (``invalidate_customer``) and by ``invalidate_all``, not by usage."""
+    keys = list(dict.fromkeys(keys))
+    if not enabled():
+        return {key: compute(*key)[0] for key in keys}
+    requests = [
+        ([GLOBAL_TOKEN_KEY, _customer_token_key(ref_id)], _value_prefix(ref_id, ("many", part)))
+        for ref_id, part in keys
+    ]
+    values, writes = {}, []
+    for key, (_, prefix), (tokens, entry) in zip(keys, requests, _read_many(requests), strict=True):
+        if _usable(entry, now):
+            values[key] = entry[0]
+            continue
+        value, good_until = compute(*key)
+        values[key] = value
+        ttl = _ttl(good_until, now)
+        if ttl >= 1:
+            writes.append((":".join([prefix, *tokens]), (value, good_until), ttl))
+    if writes:
+        _store().write_many(writes)
+    return values

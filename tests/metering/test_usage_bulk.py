@@ -1,0 +1,146 @@
+"""The lean bulk path of usage reports: the plain-Python body reader agrees with the serializer, and a batch costs a
+fixed number of queries whatever its size, with exact counts, idempotency and SET semantics inside one batch."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from metering.apis.usage import UsageReportInput, _reports, lean_reports
+from metering.models import UsageCounter, UsageMeasurement
+from metering.services import UsageReport, usage_report
+from tests.entitlements.builders import catalog_for_entitlements, customer, provision
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog(db: None) -> None:
+    catalog_for_entitlements()
+    for ref_id in ("customer-1", "customer-2", "customer-3"):
+        customer(ref_id)
+        provision("plan-basic", now=timezone.now() - timedelta(days=3), customer_ref_id=ref_id)
+
+
+def item(value: Any, customer_ref_id: str = "customer-1", **fields: Any) -> dict[str, Any]:
+    return {"customerId": customer_ref_id, "featureId": "api-calls", "value": value, **fields}
+
+
+def parsed(body: dict[str, Any]) -> Any:
+    """The body as the JSON parser gives it (fractional numbers as ``Decimal``)."""
+    return json.loads(json.dumps(body, default=str), parse_float=Decimal)
+
+
+def by_serializer(body: dict[str, Any]) -> list[UsageReport]:
+    serializer = UsageReportInput(data=body)
+    serializer.is_valid(raise_exception=True)
+    return _reports(serializer.validated_data)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"usages": [item(1)]},
+        {"usages": [item(2.5, idempotencyKey="k-1", resourceId="", updateBehavior="SET")]},
+        {"usages": [item(-3, resourceId="site-1", dimensions={"region": "eu", "n": 2, "on": True})]},
+        {"usages": [item(0.000015, createdAt="2024-06-30T10:00:00Z", dimensions=None, idempotencyKey=None)]},
+        {"usages": [item(7, createdAt="2024-06-30T12:00:00+02:00", updateBehavior=None, extra="ignored")]},
+        {"usages": [item(index, f"customer-{index % 3}") for index in range(1000)]},
+    ],
+)
+def test_the_lean_reader_reads_what_the_serializer_reads(body: dict[str, Any]) -> None:
+    body = parsed(body)
+    assert lean_reports(body) == by_serializer(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"usages": []},
+        {"usages": [item(1)] * 1001},
+        {"usages": "nope"},
+        {"usages": [item(True)]},
+        {"usages": [item("1")]},
+        {"usages": [item(2**53)]},
+        {"usages": [item(35000000000.5)]},
+        {"usages": [item(1, updateBehavior="ADD")]},
+        {"usages": [item(1, dimensions={"nested": {"a": 1}})]},
+        {"usages": [item(1, createdAt="yesterday")]},
+        {"usages": [item(1, idempotencyKey="")]},
+        {"usages": [item(1, idempotencyKey=" padded ")]},
+        {"usages": [item(1, "x" * 256)]},
+        {"usages": [{"featureId": "api-calls", "value": 1}]},
+        {"usages": [item(1), None]},
+    ],
+)
+def test_anything_else_is_left_to_the_serializer(body: dict[str, Any]) -> None:
+    assert lean_reports(parsed(body)) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite splits large inserts into several statements")
+def test_a_batch_costs_the_same_queries_whatever_its_size(catalog: None, settings: Any) -> None:
+    """With the decision cache on (as with Redis), the customers' usage windows cost no query once cached."""
+    settings.ENTITLEMENT_DECISION_CACHE = True
+    now = timezone.now()
+    warm = [UsageReport(f"customer-{number}", "api-calls", Decimal(1)) for number in (1, 2, 3)]
+    usage_report(items=warm, now=now)
+
+    def queries(items: list[UsageReport]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            usage_report(items=items, now=now)
+        return len(captured)
+
+    small = [
+        UsageReport(f"customer-{1 + index % 3}", "api-calls", Decimal(1), idempotency_key=f"s{index}")
+        for index in range(3)
+    ]
+    large = [
+        UsageReport(f"customer-{1 + index % 3}", "api-calls", Decimal(1), idempotency_key=f"l{index}")
+        for index in range(600)
+    ]
+
+    assert queries(large) == queries(small)
+    assert sum(UsageCounter.objects.values_list("value", flat=True)) == 606
+
+
+def test_a_batch_applies_its_items_in_order(catalog: None) -> None:
+    now = timezone.now()
+    items = [
+        UsageReport("customer-1", "api-calls", Decimal(5)),
+        UsageReport("customer-1", "api-calls", Decimal(2), idempotency_key="twice"),
+        UsageReport("customer-2", "api-calls", Decimal(4)),
+        UsageReport("customer-1", "api-calls", Decimal(10), update_behavior="SET"),
+        UsageReport("customer-1", "api-calls", Decimal(2), idempotency_key="twice"),
+        UsageReport("customer-1", "api-calls", Decimal(1)),
+    ]
+
+    measurements = usage_report(items=items, now=now)
+
+    assert [measurement.current_usage for measurement in measurements] == [5, 7, 4, 10, 7, 11]
+    assert measurements[4] is measurements[1]
+    assert dict(UsageCounter.objects.values_list("customer__ref_id", "value")) == {"customer-1": 11, "customer-2": 4}
+    assert UsageMeasurement.objects.count() == 5
+
+    (again,) = usage_report(items=[items[1]], now=now + timedelta(seconds=1))
+    assert again.ref_id == measurements[1].ref_id
+    assert UsageCounter.objects.get(customer__ref_id="customer-1").value == 11
+
+
+def test_the_api_reads_large_batches_and_refuses_bad_ones_whole(api_client: APIClient, catalog: None) -> None:
+    good = [item(1, f"customer-{1 + index % 3}", idempotencyKey=f"k{index}") for index in range(999)]
+
+    response = api_client.post("/api/v1/usage", {"usages": good}, format="json")
+    assert response.status_code == 200, response.content
+    assert len(response.json()["data"]) == 999
+
+    bad = api_client.post("/api/v1/usage", {"usages": [*good[:10], item(True)]}, format="json")
+    assert bad.status_code == 400
+    assert "usages[10].value" in bad.json()["error"]["details"]["fields"]
+    assert UsageMeasurement.objects.count() == 999
