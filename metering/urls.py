@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from metering.apis import events, usage
+from metering.apis import events, history, usage
 
 urlpatterns = [
     path("usage", usage.UsageReportView.as_view()),
     path("events", events.EventsReportView.as_view()),
+    path("usage/<str:customer_id>/history/<str:feature_id>", history.UsageHistoryView.as_view()),
 ]

@@ -5,7 +5,7 @@ throughput of this hot path; errors still name the full field path (``events[3].
 error shape, and one bad item refuses the whole batch.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
+from config.query import parse_iso_datetime
 from config.views import ApiView
 from config.wire import envelope
 from metering.events import EventInput, events_report
@@ -74,11 +75,7 @@ def _timestamp(value: Any, path: str) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput("must be an ISO-8601 datetime string", field=path)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("must be an ISO-8601 datetime", field=path) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return parse_iso_datetime(value, field=path)
 
 
 def parse_events(body: Any) -> list[EventInput]:

@@ -16,6 +16,7 @@ from customers.services import customer_archive
 from metering.models import Event, UsageCounter
 from tests.entitlements.builders import provision
 from tests.metering.meter_builders import metered_catalog
+from tests.wire_shapes import domain_error
 
 
 @pytest.fixture
@@ -156,3 +157,16 @@ def test_dimension_numbers_stay_numbers(api_client: APIClient, catalog: None) ->
     assert dimensions == {"a": 0.1, "b": 2, "c": "2", "d": False}
     assert [type(dimensions[key]) for key in "abcd"] == [float, int, str, bool]
     assert Decimal(str(dimensions["a"])) == Decimal("0.1")
+
+
+def test_a_missing_idempotency_key_is_refused_in_the_house_error_shape(api_client: APIClient, catalog: None) -> None:
+    response = api_client.post(
+        "/api/v1/events", {"events": [wire_event("e-1"), {"customerId": "customer-1", "eventName": "x"}]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert json.loads(response.content) == domain_error(
+        "VALIDATION_ERROR", "is required", field="events[1].idempotencyKey"
+    )
+    assert response["x-should-retry"] == "false"
+    assert not Event.objects.exists()
