@@ -12,12 +12,15 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html, format_html_join
 
 from catalog.enums import BillingPeriod, PackageKind
 from catalog.models import Package
 from config.admin_actions import action_form_page
 from customers.admin import CustomerAdmin
 from customers.models import Customer
+from metering.admin import usage_history_url
+from metering.models import UsageCounter
 from subscriptions.admin import HistoryInline, badge
 from subscriptions.models import Subscription
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
@@ -57,6 +60,32 @@ class ProvisionForm(forms.Form):
 class CustomerWithSubscriptionsAdmin(CustomerAdmin):
     inlines = [*CustomerAdmin.inlines, CustomerSubscriptionInline]
     actions = [*CustomerAdmin.actions, "provision_subscription"]
+    fields = [*CustomerAdmin.fields, "usage_history"]
+    readonly_fields = fields
+
+    @admin.display(description="usage history")
+    def usage_history(self, customer: Customer) -> str:
+        """A link to the usage history of each feature (and resource) the customer has usage of."""
+        counted = (
+            UsageCounter.objects.filter(customer=customer)
+            .values_list("feature__ref_id", "resource_key")
+            .distinct()
+            .order_by("feature__ref_id", "resource_key")
+        )
+        links = format_html_join(
+            ", ",
+            '<a class="usage-history-link" href="{}">{}</a>',
+            (
+                (
+                    usage_history_url(customer.ref_id, feature, resource),
+                    f"{feature} ({resource})" if resource else feature,
+                )
+                for feature, resource in counted
+            ),
+        )
+        return links or format_html(
+            '<a href="{}">none yet; open the usage history</a>', usage_history_url(customer.ref_id)
+        )
 
     def has_provision_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("subscriptions.add_subscription")
