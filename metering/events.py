@@ -6,10 +6,11 @@ fixed number of queries: one for the customers, one for the resources, one multi
 deduplicates, also between concurrent requests. Aggregation (``metering.aggregation``) is enqueued on commit.
 """
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 
@@ -30,17 +31,24 @@ INSERT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class EventInput:
-    """One reported event, as the API parsed it."""
+class EventInput(NamedTuple):
+    """One reported event, as the API parsed it (a tuple: built a thousand times a batch)."""
 
     customer_ref_id: str
     event_name: str
     idempotency_key: str
-    dimensions: Mapping[str, Any] = field(default_factory=dict)
+    # Strings, booleans and JSON numbers (``int``/``float``): stored as given.
+    dimensions: Mapping[str, Any] = {}
     resource_ref_id: str | None = None
     # When the event happened; ``None``: now.
     timestamp: datetime | None = None
+
+
+def _json_number(value: Any) -> int | float:
+    """A ``Decimal`` dimension (from a caller other than the API) as the JSON number it stands for."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"a dimension cannot be {value!r}")
 
 
 def _customers(items: Sequence[EventInput]) -> dict[str, Customer]:
@@ -79,16 +87,40 @@ def _customers(items: Sequence[EventInput]) -> dict[str, Customer]:
     return customers
 
 
-def _insert(rows: list[tuple[Any, ...]]) -> int:
-    """One multi-row insert that skips rows whose (customer, idempotency key) is already stored; returns how many
-    rows were inserted. Rows go in key order so concurrent batches with shared keys wait for each other in the
-    same order (no deadlock)."""
+def _insert(rows: list[tuple[Any, ...]], *, now: datetime) -> int:
+    """One insert of ``rows`` (customer id, resource key, event name, idempotency key, dimensions, timestamp) that
+    skips those whose (customer, idempotency key) is already stored; returns how many rows were inserted. Rows go in
+    key order so concurrent batches with shared keys wait for each other in the same order (no deadlock).
+
+    On PostgreSQL the batch travels as one JSON document expanded by ``jsonb_to_recordset``: one parameter instead
+    of thousands, which the driver would otherwise spend most of the request quoting and splicing into the SQL."""
     table = connection.ops.quote_name(Event._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(column) for column in INSERT_COLUMNS)
-    placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
-    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(rows))} ON CONFLICT DO NOTHING"
+    if connection.vendor == "postgresql":
+        document = json.dumps(
+            [
+                {"c": customer_id, "r": resource, "n": name, "k": key, "d": dimensions, "t": moment.isoformat()}
+                for customer_id, resource, name, key, dimensions, moment in rows
+            ],
+            separators=(",", ":"),
+            default=_json_number,
+        )
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT c, r, n, k, d, t, %s FROM jsonb_to_recordset(%s::jsonb) "
+            "AS u(c bigint, r text, n text, k text, d jsonb, t timestamptz) ON CONFLICT DO NOTHING"
+        )
+        params: list[Any] = [now, document]
+    else:
+        adapt = connection.ops.adapt_datetimefield_value
+        placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(rows))} ON CONFLICT DO NOTHING"
+        params = [
+            value
+            for *head, dimensions, moment in rows
+            for value in (*head, json.dumps(dimensions, default=_json_number), adapt(moment), adapt(now))
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
@@ -104,26 +136,21 @@ def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
     from metering.tasks import aggregate_events
 
     customers = _customers(items)
-    dimensions_field = Event._meta.get_field("dimensions")
-    adapt_datetime = connection.ops.adapt_datetimefield_value
-    received = adapt_datetime(now)
     unique: dict[tuple[int, str], tuple[Any, ...]] = {}
     for item in items:
         customer_id = customers[item.customer_ref_id].pk
         key = (customer_id, item.idempotency_key)
-        if key in unique:
-            continue
-        unique[key] = (
-            customer_id,
-            item.resource_ref_id or "",
-            item.event_name,
-            item.idempotency_key,
-            dimensions_field.get_db_prep_save(dict(item.dimensions), connection),
-            adapt_datetime(item.timestamp) if item.timestamp is not None else received,
-            received,
-        )
+        if key not in unique:
+            unique[key] = (
+                customer_id,
+                item.resource_ref_id or "",
+                item.event_name,
+                item.idempotency_key,
+                item.dimensions,
+                item.timestamp or now,
+            )
     with transaction.atomic():
-        inserted = _insert([unique[key] for key in sorted(unique)])
+        inserted = _insert([unique[key] for key in sorted(unique)], now=now)
         if inserted:
             # Robust: a broker outage must not fail a stored batch; the sweeper aggregates it then.
             transaction.on_commit(aggregate_events.delay, robust=True)
