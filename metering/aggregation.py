@@ -20,6 +20,7 @@ from catalog.models import Feature
 from customers.models import Customer
 from entitlements.evaluation import EffectiveEntitlement, effective_entitlements, usage_window
 from entitlements.selectors import customer_grants
+from entitlements.usage_periods import UsagePeriod
 from metering.meters import Aggregate, Meter, merge, meter_of
 from metering.models import Event, MeterAggregate, MeterUniqueValue, UsageCounter
 from metering.selectors import counter_period_start
@@ -51,22 +52,31 @@ def _meters() -> list[tuple[int, Meter]]:
 
 class _Windows:
     """The usage window of a feature for a customer (and resource) at an event's time, from the entitlements the
-    customer holds at aggregation time (as ``usage_report`` does); fetched once per customer and resource."""
+    customer holds at aggregation time (as ``usage_report`` does); fetched once per customer and resource, and the
+    last window found per feature reused while events fall inside it."""
 
     def __init__(self, *, customer_ref_ids: dict[int, str], now: datetime) -> None:
         self.customer_ref_ids = customer_ref_ids
         self.now = now
         self.entitlements: dict[tuple[int, str], dict[str, EffectiveEntitlement]] = {}
+        self.last: dict[tuple[int, str, str], UsagePeriod] = {}
 
     def period_start(self, *, customer_id: int, resource_key: str, meter: Meter, at: datetime) -> datetime:
-        key = (customer_id, resource_key)
-        if key not in self.entitlements:
+        key = (customer_id, resource_key, meter.feature_ref_id)
+        last = self.last.get(key)
+        if last is not None and last.start <= at < last.end:
+            return last.start
+        scope = (customer_id, resource_key)
+        if scope not in self.entitlements:
             grants = customer_grants(
                 customer_ref_id=self.customer_ref_ids[customer_id], resource_ref_id=resource_key or None, now=self.now
             )
-            self.entitlements[key] = effective_entitlements(grants.grants, now=self.now)
-        entitlement = self.entitlements[key].get(meter.feature_ref_id)
-        return counter_period_start(usage_window(entitlement, now=at) if entitlement is not None else None)
+            self.entitlements[scope] = effective_entitlements(grants.grants, now=self.now)
+        entitlement = self.entitlements[scope].get(meter.feature_ref_id)
+        window = usage_window(entitlement, now=at) if entitlement is not None else None
+        if window is not None:
+            self.last[key] = window
+        return counter_period_start(window)
 
 
 def _contributions(events: list[tuple[Any, ...]], *, now: datetime) -> dict[WindowKey, _Contribution]:
