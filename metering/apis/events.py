@@ -28,6 +28,7 @@ MAX_EVENTS = 1000
 TEXT_MAX_LENGTH = 255
 DIMENSION_TEXT_MAX_LENGTH = 1000
 MAX_DIMENSIONS = 100
+NUMBER_LIMIT = 2**53 - 1
 
 
 def _field(index: int, key: str) -> str:
@@ -66,10 +67,13 @@ def _dimensions(value: Any, index: int) -> dict[str, Any]:
                 raise InvalidInput(
                     f"must be at most {DIMENSION_TEXT_MAX_LENGTH} characters", field=_field(index, f"dimensions.{key}")
                 )
-        elif kind is float:
-            if not math.isfinite(item):  # the NaN and Infinity literals Python's parser accepts
-                raise InvalidInput("must be a finite number", field=_field(index, f"dimensions.{key}"))
-        elif kind is not int and kind is not bool:
+        elif kind is float or kind is int:
+            # Finite (Python's parser accepts NaN and Infinity) and within what usage holds: sums never overflow.
+            if not (kind is int or math.isfinite(item)) or abs(item) > NUMBER_LIMIT:
+                raise InvalidInput(
+                    "must be a finite number up to 2^53 - 1 in absolute value", field=_field(index, f"dimensions.{key}")
+                )
+        elif kind is not bool:
             raise InvalidInput("must be a string, a number or a boolean", field=_field(index, f"dimensions.{key}"))
     return value
 

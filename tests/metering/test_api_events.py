@@ -92,6 +92,8 @@ def test_a_full_batch_of_1000_is_accepted(stigg_client: stigg.Stigg, catalog: No
         (wire_event("e-9", dimensions="region=eu"), 400, "events[1].dimensions"),
         (wire_event("e-9", dimensions={"nested": {"a": 1}}), 400, "events[1].dimensions.nested"),
         (wire_event("e-9", dimensions={"list": [1]}), 400, "events[1].dimensions.list"),
+        (wire_event("e-9", dimensions={"bytes": 2**53}), 400, "events[1].dimensions.bytes"),
+        (wire_event("e-9", dimensions={"bytes": -1e300}), 400, "events[1].dimensions.bytes"),
         (wire_event("e-9", timestamp="yesterday"), 400, "events[1].timestamp"),
         (wire_event("e-9", timestamp=12), 400, "events[1].timestamp"),
         (wire_event("e-9", resourceId="no-such-site"), 404, "events[1].resourceId"),
