@@ -1,0 +1,240 @@
+"""Meters turn stored raw events into usage: the aggregation behind E1, run by ``metering.tasks.aggregate_events``.
+
+Each batch is one transaction that locks pending events with ``SELECT ... FOR UPDATE SKIP LOCKED`` (concurrent
+tasks take different events), adds them to the ``MeterAggregate`` of every matching meter's window (rows locked in
+primary-key order), moves each window's ``UsageCounter`` by the change of its usage, and marks the events
+aggregated. Counting and marking commit together, so an event is counted exactly once however often or
+concurrently tasks run; a failed batch rolls back whole and is picked up again.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from catalog.enums import AggregationFunction, MeterType
+from catalog.models import Feature
+from customers.models import Customer
+from entitlements.evaluation import EffectiveEntitlement, effective_entitlements, usage_window
+from entitlements.selectors import customer_grants
+from entitlements.usage_periods import UsagePeriod
+from metering.meters import Aggregate, Meter, merge, meter_of
+from metering.models import Event, MeterAggregate, MeterUniqueValue, UsageCounter
+from metering.selectors import counter_period_start
+
+BATCH_SIZE = 1000
+# (customer id, resource key, feature id, window start): one aggregate, one usage counter.
+WindowKey = tuple[int, str, int, datetime]
+
+
+@dataclass
+class _Contribution:
+    """What one batch adds to one window."""
+
+    meter: Meter
+    event_count: int = 0
+    measures: list[Decimal] = field(default_factory=list)
+    unique_values: set[str] = field(default_factory=set)
+
+
+def _meters() -> list[tuple[int, Meter]]:
+    """Every live metered feature with a meter, with its primary key. One query."""
+    rows = (
+        Feature.objects.filter(meter__isnull=False, archived_at__isnull=True)
+        .exclude(meter_type=MeterType.NONE)
+        .values_list("pk", "ref_id", "meter", "unit_transformation")
+    )
+    return [(pk, meter_of(ref_id, meter, transformation)) for pk, ref_id, meter, transformation in rows if meter]
+
+
+class _Windows:
+    """The usage window of a feature for a customer (and resource) at an event's time, from the entitlements the
+    customer holds at aggregation time (as ``usage_report`` does); fetched once per customer and resource, and the
+    last window found per feature reused while events fall inside it."""
+
+    def __init__(self, *, customer_ref_ids: dict[int, str], now: datetime) -> None:
+        self.customer_ref_ids = customer_ref_ids
+        self.now = now
+        self.entitlements: dict[tuple[int, str], dict[str, EffectiveEntitlement]] = {}
+        self.last: dict[tuple[int, str, str], UsagePeriod] = {}
+
+    def period_start(self, *, customer_id: int, resource_key: str, meter: Meter, at: datetime) -> datetime:
+        key = (customer_id, resource_key, meter.feature_ref_id)
+        last = self.last.get(key)
+        if last is not None and last.start <= at < last.end:
+            return last.start
+        scope = (customer_id, resource_key)
+        if scope not in self.entitlements:
+            grants = customer_grants(
+                customer_ref_id=self.customer_ref_ids[customer_id], resource_ref_id=resource_key or None, now=self.now
+            )
+            self.entitlements[scope] = effective_entitlements(grants.grants, now=self.now)
+        entitlement = self.entitlements[scope].get(meter.feature_ref_id)
+        window = usage_window(entitlement, now=at) if entitlement is not None else None
+        if window is not None:
+            self.last[key] = window
+        return counter_period_start(window)
+
+
+def _contributions(events: list[tuple[Any, ...]], *, now: datetime) -> dict[WindowKey, _Contribution]:
+    meters = _meters()
+    if not meters:
+        return {}
+    customer_ref_ids = dict(Customer.objects.filter(pk__in={event[1] for event in events}).values_list("pk", "ref_id"))
+    windows = _Windows(customer_ref_ids=customer_ref_ids, now=now)
+    contributions: dict[WindowKey, _Contribution] = {}
+    for _, customer_id, resource_key, event_name, dimensions, timestamp in events:
+        dimensions = dimensions or {}
+        for feature_id, meter in meters:
+            if not meter.matches(event_name, dimensions):
+                continue
+            measured = meter.measure(dimensions)
+            if meter.function != AggregationFunction.COUNT and measured is None:
+                continue
+            period_start = windows.period_start(
+                customer_id=customer_id, resource_key=resource_key, meter=meter, at=timestamp
+            )
+            key = (customer_id, resource_key, feature_id, period_start)
+            contribution = contributions.get(key)
+            if contribution is None:
+                contribution = contributions[key] = _Contribution(meter=meter)
+            contribution.event_count += 1
+            if isinstance(measured, str):
+                contribution.unique_values.add(measured)
+            elif measured is not None:
+                contribution.measures.append(measured)
+    return contributions
+
+
+def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, MeterAggregate]:
+    """The aggregate rows of ``keys``, created when missing (through their unique constraint, in key order) and
+    locked in primary-key order, so concurrent batches over the same windows queue instead of deadlocking."""
+    MeterAggregate.objects.bulk_create(
+        [
+            MeterAggregate(
+                customer_id=customer_id,
+                resource_key=resource_key,
+                feature_id=feature_id,
+                period_start=period_start,
+                updated_at=now,
+            )
+            for customer_id, resource_key, feature_id, period_start in keys
+        ],
+        ignore_conflicts=True,
+    )
+    condition = Q()
+    for customer_id, resource_key, feature_id, period_start in keys:
+        condition |= Q(
+            customer_id=customer_id, resource_key=resource_key, feature_id=feature_id, period_start=period_start
+        )
+    rows = MeterAggregate.objects.select_for_update().filter(condition).order_by("pk")
+    return {(row.customer_id, row.resource_key, row.feature_id, row.period_start): row for row in rows}
+
+
+def _unique_counts(
+    aggregates: dict[WindowKey, MeterAggregate], contributions: dict[WindowKey, _Contribution]
+) -> dict[int, int]:
+    """Record the distinct values UNIQUE meters saw and return each such aggregate's distinct count (two queries;
+    the aggregates are locked, so nobody else adds values to them meanwhile)."""
+    values = [
+        MeterUniqueValue(aggregate=aggregates[key], value=value)
+        for key, contribution in contributions.items()
+        for value in sorted(contribution.unique_values)
+    ]
+    if not values:
+        return {}
+    MeterUniqueValue.objects.bulk_create(values, ignore_conflicts=True)
+    aggregate_ids = {value.aggregate.pk for value in values}
+    return dict(
+        MeterUniqueValue.objects.filter(aggregate_id__in=aggregate_ids)
+        .values("aggregate_id")
+        .annotate(count=Count("id"))
+        .values_list("aggregate_id", "count")
+    )
+
+
+def _add_to_counter(key: WindowKey, delta: Decimal, *, now: datetime) -> None:
+    """Move the window's usage counter by ``delta``: an ``F()`` update, so reported usage counted concurrently by
+    ``usage_report`` into the same row is never lost."""
+    customer_id, resource_key, feature_id, period_start = key
+    counter, _ = UsageCounter.objects.get_or_create(
+        customer_id=customer_id,
+        resource_key=resource_key,
+        feature_id=feature_id,
+        period_start=period_start,
+        defaults={"value": Decimal(0), "updated_at": now},
+    )
+    if delta:
+        UsageCounter.objects.filter(pk=counter.pk).update(value=F("value") + delta, updated_at=now)
+
+
+def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> None:
+    keys = sorted(contributions)
+    aggregates = _locked_aggregates(keys, now=now)
+    unique_counts = _unique_counts(aggregates, contributions)
+    for key in keys:
+        contribution, row = contributions[key], aggregates[key]
+        before = Aggregate(
+            event_count=row.event_count,
+            measured_count=row.measured_count,
+            total=row.total,
+            minimum=row.minimum,
+            maximum=row.maximum,
+            unique_count=row.unique_count,
+        )
+        after = merge(
+            before,
+            event_count=contribution.event_count,
+            measures=contribution.measures,
+            unique_count=unique_counts.get(row.pk, row.unique_count),
+        )
+        usage = contribution.meter.usage(after)
+        delta = usage - row.counted
+        row.event_count, row.measured_count, row.total = after.event_count, after.measured_count, after.total
+        row.minimum, row.maximum, row.unique_count = after.minimum, after.maximum, after.unique_count
+        row.counted, row.updated_at = usage, now
+        _add_to_counter(key, delta, now=now)
+    MeterAggregate.objects.bulk_update(
+        [aggregates[key] for key in keys],
+        ["event_count", "measured_count", "total", "minimum", "maximum", "unique_count", "counted", "updated_at"],
+    )
+
+
+def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """Aggregate one batch of pending events (oldest first) into usage; returns how many events it took (0: none
+    pending, or all pending ones are being aggregated by someone else).
+
+    One transaction: pending events locked with ``skip_locked`` (concurrent calls take disjoint batches), every
+    live feature whose meter matches an event gets the event in its window (``MeterAggregate``, locked), the
+    window's ``UsageCounter`` moves by the usage's change, and the events are marked aggregated. Events no meter
+    matches are marked too. Safe to rerun; a failure rolls the whole batch back.
+    """
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update(skip_locked=True)
+            .filter(aggregated_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "customer_id", "resource_key", "event_name", "dimensions", "timestamp")[:batch_size]
+        )
+        if not events:
+            return 0
+        contributions = _contributions(events, now=now)
+        if contributions:
+            _apply(contributions, now=now)
+        Event.objects.filter(pk__in=[event[0] for event in events]).update(aggregated_at=now)
+    return len(events)
+
+
+def events_aggregate_pending(*, now: datetime, max_batches: int = 100) -> int:
+    """Aggregate pending events batch after batch until none is left (or ``max_batches``: the next run goes on);
+    returns how many were aggregated. What the task and the sweeper run."""
+    aggregated = 0
+    for _ in range(max_batches):
+        taken = events_aggregate(now=now)
+        if not taken:
+            break
+        aggregated += taken
+    return aggregated
