@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q
 from catalog.enums import AggregationFunction, MeterType
 from catalog.models import Feature
 from customers.models import Customer
+from entitlements.cache import invalidate_usage
 from entitlements.evaluation import EffectiveEntitlement, effective_entitlements, usage_window
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
@@ -79,11 +80,12 @@ class _Windows:
         return counter_period_start(window)
 
 
-def _contributions(events: list[tuple[Any, ...]], *, now: datetime) -> dict[WindowKey, _Contribution]:
+def _contributions(
+    events: list[tuple[Any, ...]], customer_ref_ids: dict[int, str], *, now: datetime
+) -> dict[WindowKey, _Contribution]:
     meters = _meters()
     if not meters:
         return {}
-    customer_ref_ids = dict(Customer.objects.filter(pk__in={event[1] for event in events}).values_list("pk", "ref_id"))
     windows = _Windows(customer_ref_ids=customer_ref_ids, now=now)
     contributions: dict[WindowKey, _Contribution] = {}
     for _, customer_id, resource_key, event_name, dimensions, timestamp in events:
@@ -171,8 +173,10 @@ def _add_to_counter(key: WindowKey, delta: Decimal, *, now: datetime) -> None:
         UsageCounter.objects.filter(pk=counter.pk).update(value=F("value") + delta, updated_at=now)
 
 
-def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> None:
+def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> set[int]:
+    """Add the contributions to their aggregates and counters; returns the customers whose usage moved."""
     keys = sorted(contributions)
+    moved = set()
     aggregates = _locked_aggregates(keys, now=now)
     unique_counts = _unique_counts(aggregates, contributions)
     for key in keys:
@@ -197,10 +201,13 @@ def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> N
         row.minimum, row.maximum, row.unique_count = after.minimum, after.maximum, after.unique_count
         row.counted, row.updated_at = usage, now
         _add_to_counter(key, delta, now=now)
+        if delta:
+            moved.add(key[0])
     MeterAggregate.objects.bulk_update(
         [aggregates[key] for key in keys],
         ["event_count", "measured_count", "total", "minimum", "maximum", "unique_count", "counted", "updated_at"],
     )
+    return moved
 
 
 def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
@@ -209,8 +216,9 @@ def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
 
     One transaction: pending events locked with ``skip_locked`` (concurrent calls take disjoint batches), every
     live feature whose meter matches an event gets the event in its window (``MeterAggregate``, locked), the
-    window's ``UsageCounter`` moves by the usage's change, and the events are marked aggregated. Events no meter
-    matches are marked too. Safe to rerun; a failure rolls the whole batch back.
+    window's ``UsageCounter`` moves by the usage's change (the cached checks of those customers are invalidated), and
+    the events are marked aggregated. Events no meter matches are marked too. Safe to rerun; a failure rolls the
+    whole batch back.
     """
     with transaction.atomic():
         events = list(
@@ -221,9 +229,14 @@ def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
         )
         if not events:
             return 0
-        contributions = _contributions(events, now=now)
+        customer_ref_ids = dict(
+            Customer.objects.filter(pk__in={event[1] for event in events}).values_list("pk", "ref_id")
+        )
+        contributions = _contributions(events, customer_ref_ids, now=now)
         if contributions:
-            _apply(contributions, now=now)
+            moved = _apply(contributions, now=now)
+            # Checks show usage from the counters: drop the cached answers of the customers whose usage moved.
+            invalidate_usage(customer_ref_ids[customer_id] for customer_id in sorted(moved))
         Event.objects.filter(pk__in=[event[0] for event in events]).update(aggregated_at=now)
     return len(events)
 

@@ -55,10 +55,13 @@ def usage(feature: str, period_start: datetime = NEVER) -> Decimal:
 def test_storing_events_schedules_their_aggregation_after_commit(
     catalog: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks:
         events_report(items=[event(), event()], now=NOW)
-
     assert len(callbacks) == 1
+    assert usage("api-calls", JUNE) == 0
+
+    callbacks[0]()
+
     assert usage("api-calls", JUNE) == 2
     assert not Event.objects.filter(aggregated_at__isnull=True).exists()
 
