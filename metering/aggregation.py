@@ -12,19 +12,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Count, Q
 
 from catalog.enums import AggregationFunction, MeterType
 from catalog.models import Feature
 from customers.models import Customer
-from entitlements.cache import invalidate_usage
-from entitlements.evaluation import EffectiveEntitlement, effective_entitlements, usage_window
-from entitlements.selectors import customer_grants
-from entitlements.usage_periods import UsagePeriod
+from entitlements.cache import cached_many, invalidate_usage
+from entitlements.usage_periods import UsagePeriod, usage_period
 from metering.meters import Aggregate, Meter, merge, meter_of
-from metering.models import Event, MeterAggregate, MeterUniqueValue, UsageCounter
-from metering.selectors import counter_period_start
+from metering.models import NEVER_RESETS, Event, MeterAggregate, MeterUniqueValue
+from metering.services import _lock_counters, _raw_cursor, _window_rules, _write_counters
 
 BATCH_SIZE = 1000
 # (customer id, resource key, feature id, window start): one aggregate, one usage counter.
@@ -53,31 +51,31 @@ def _meters() -> list[tuple[int, Meter]]:
 
 class _Windows:
     """The usage window of a feature for a customer (and resource) at an event's time, from the entitlements the
-    customer holds at aggregation time (as ``usage_report`` does); fetched once per customer and resource, and the
-    last window found per feature reused while events fall inside it."""
+    customer holds at aggregation time, as ``usage_report`` computes it: the window rules of every customer of the
+    batch come from the decision cache in one round trip (``usage_report``'s own cached entries; the grants selector
+    only for customers not cached), and the last window found per feature is reused while events fall inside it."""
 
-    def __init__(self, *, customer_ref_ids: dict[int, str], now: datetime) -> None:
-        self.customer_ref_ids = customer_ref_ids
-        self.now = now
-        self.entitlements: dict[tuple[int, str], dict[str, EffectiveEntitlement]] = {}
-        self.last: dict[tuple[int, str, str], UsagePeriod] = {}
+    def __init__(self, scopes: set[tuple[str, str | None]], *, now: datetime) -> None:
+        self.rules = cached_many(
+            scopes, now=now, compute=lambda ref_id, resource: _window_rules(ref_id, resource, now=now)
+        )
+        self.last: dict[tuple[str, str | None, str], UsagePeriod] = {}
 
-    def period_start(self, *, customer_id: int, resource_key: str, meter: Meter, at: datetime) -> datetime:
-        key = (customer_id, resource_key, meter.feature_ref_id)
+    def period_start(
+        self, *, customer_ref_id: str, resource_ref_id: str | None, meter: Meter, at: datetime
+    ) -> datetime:
+        key = (customer_ref_id, resource_ref_id, meter.feature_ref_id)
         last = self.last.get(key)
         if last is not None and last.start <= at < last.end:
             return last.start
-        scope = (customer_id, resource_key)
-        if scope not in self.entitlements:
-            grants = customer_grants(
-                customer_ref_id=self.customer_ref_ids[customer_id], resource_ref_id=resource_key or None, now=self.now
-            )
-            self.entitlements[scope] = effective_entitlements(grants.grants, now=self.now)
-        entitlement = self.entitlements[scope].get(meter.feature_ref_id)
-        window = usage_window(entitlement, now=at) if entitlement is not None else None
-        if window is not None:
-            self.last[key] = window
-        return counter_period_start(window)
+        rule = self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
+        if rule is None or not rule.resets:
+            return NEVER_RESETS
+        window = usage_period(
+            reset_period=rule.reset_period, reset_anchor=rule.reset_anchor, anchor=rule.usage_anchor, now=at
+        )
+        self.last[key] = window
+        return window.start
 
 
 def _contributions(
@@ -86,7 +84,7 @@ def _contributions(
     meters = _meters()
     if not meters:
         return {}
-    windows = _Windows(customer_ref_ids=customer_ref_ids, now=now)
+    windows = _Windows({(customer_ref_ids[event[1]], event[2] or None) for event in events}, now=now)
     contributions: dict[WindowKey, _Contribution] = {}
     for _, customer_id, resource_key, event_name, dimensions, timestamp in events:
         dimensions = dimensions or {}
@@ -97,7 +95,10 @@ def _contributions(
             if meter.function != AggregationFunction.COUNT and measured is None:
                 continue
             period_start = windows.period_start(
-                customer_id=customer_id, resource_key=resource_key, meter=meter, at=timestamp
+                customer_ref_id=customer_ref_ids[customer_id],
+                resource_ref_id=resource_key or None,
+                meter=meter,
+                at=timestamp,
             )
             key = (customer_id, resource_key, feature_id, period_start)
             contribution = contributions.get(key)
@@ -111,9 +112,15 @@ def _contributions(
     return contributions
 
 
+AGGREGATE_STATE = ("event_count", "measured_count", "total", "minimum", "maximum", "unique_count", "counted")
+
+
 def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, MeterAggregate]:
-    """The aggregate rows of ``keys``, created when missing (through their unique constraint, in key order) and
-    locked in primary-key order, so concurrent batches over the same windows queue instead of deadlocking."""
+    """The aggregate rows of ``keys`` (sorted), created when missing (through their unique constraint) and locked in
+    key order, so concurrent batches over the same windows queue instead of deadlocking. On PostgreSQL one upsert
+    from arrays that locks and returns every row; elsewhere an insert and a ``select_for_update``."""
+    if connection.vendor == "postgresql":
+        return _locked_aggregates_postgresql(keys, now=now)
     MeterAggregate.objects.bulk_create(
         [
             MeterAggregate(
@@ -134,6 +141,57 @@ def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKe
         )
     rows = MeterAggregate.objects.select_for_update().filter(condition).order_by("pk")
     return {(row.customer_id, row.resource_key, row.feature_id, row.period_start): row for row in rows}
+
+
+def _locked_aggregates_postgresql(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, MeterAggregate]:
+    table = MeterAggregate._meta.db_table
+    state = ", ".join(f'a."{name}"' for name in AGGREGATE_STATE)
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" AS a ("customer_id", "resource_key", "feature_id", "period_start", "event_count", '
+            '"measured_count", "total", "unique_count", "counted", "updated_at") '
+            "SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, 0, 0, 0, 0, %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[]) "
+            "AS k(customer_id, resource_key, feature_id, period_start) "
+            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+            'DO UPDATE SET "updated_at" = a."updated_at" '
+            f'RETURNING a."id", a."customer_id", a."resource_key", a."feature_id", a."period_start", {state}',
+            [now, *(list(column) for column in zip(*keys, strict=True))],
+        )
+        rows = cursor.fetchall()
+    aggregates = {}
+    for pk, customer_id, resource_key, feature_id, period_start, *values in rows:
+        aggregate = MeterAggregate(
+            pk=pk,
+            customer_id=customer_id,
+            resource_key=resource_key,
+            feature_id=feature_id,
+            period_start=period_start,
+            updated_at=now,
+            **dict(zip(AGGREGATE_STATE, values, strict=True)),
+        )
+        aggregates[(customer_id, resource_key, feature_id, period_start)] = aggregate
+    return aggregates
+
+
+def _write_aggregates(aggregates: list[MeterAggregate], *, now: datetime) -> None:
+    """The aggregates' new state in one statement (on PostgreSQL an ``UPDATE ... FROM unnest`` of arrays, not the
+    ``CASE`` per row and column that ``bulk_update`` writes)."""
+    if connection.vendor != "postgresql":
+        MeterAggregate.objects.bulk_update(aggregates, [*AGGREGATE_STATE, "updated_at"])
+        return
+    assignments = ", ".join(f'"{name}" = v."{name}"' for name in AGGREGATE_STATE)
+    with connection.wrap_database_errors, _raw_cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{MeterAggregate._meta.db_table}" AS a SET {assignments}, "updated_at" = %s '
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], "
+            f"%s::bigint[], %s::numeric[]) AS v(id, {', '.join(AGGREGATE_STATE)}) WHERE a.id = v.id",
+            [
+                now,
+                [row.pk for row in aggregates],
+                *([getattr(row, name) for row in aggregates] for name in AGGREGATE_STATE),
+            ],
+        )
 
 
 def _unique_counts(
@@ -158,25 +216,10 @@ def _unique_counts(
     )
 
 
-def _add_to_counter(key: WindowKey, delta: Decimal, *, now: datetime) -> None:
-    """Move the window's usage counter by ``delta``: an ``F()`` update, so reported usage counted concurrently by
-    ``usage_report`` into the same row is never lost."""
-    customer_id, resource_key, feature_id, period_start = key
-    counter, _ = UsageCounter.objects.get_or_create(
-        customer_id=customer_id,
-        resource_key=resource_key,
-        feature_id=feature_id,
-        period_start=period_start,
-        defaults={"value": Decimal(0), "updated_at": now},
-    )
-    if delta:
-        UsageCounter.objects.filter(pk=counter.pk).update(value=F("value") + delta, updated_at=now)
-
-
 def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> set[int]:
     """Add the contributions to their aggregates and counters; returns the customers whose usage moved."""
     keys = sorted(contributions)
-    moved = set()
+    deltas: dict[WindowKey, Decimal] = {}
     aggregates = _locked_aggregates(keys, now=now)
     unique_counts = _unique_counts(aggregates, contributions)
     for key in keys:
@@ -200,14 +243,16 @@ def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> s
         row.event_count, row.measured_count, row.total = after.event_count, after.measured_count, after.total
         row.minimum, row.maximum, row.unique_count = after.minimum, after.maximum, after.unique_count
         row.counted, row.updated_at = usage, now
-        _add_to_counter(key, delta, now=now)
         if delta:
-            moved.add(key[0])
-    MeterAggregate.objects.bulk_update(
-        [aggregates[key] for key in keys],
-        ["event_count", "measured_count", "total", "minimum", "maximum", "unique_count", "counted", "updated_at"],
-    )
-    return moved
+            deltas[key] = delta
+    # Every window gets its counter (at zero when its usage did not move); they move under their lock, taken in key
+    # order as ``usage_report`` does, so reported usage counted concurrently into the same rows is never lost.
+    counters = _lock_counters(set(keys), now=now)
+    for key, delta in deltas.items():
+        counters[key].value += delta
+    _write_counters([counters[key] for key in deltas], now=now)
+    _write_aggregates([aggregates[key] for key in keys], now=now)
+    return {key[0] for key in deltas}
 
 
 def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
