@@ -51,19 +51,20 @@ def _json_number(value: Any) -> int | float:
     raise TypeError(f"a dimension cannot be {value!r}")
 
 
-def _customers(items: Sequence[EventInput]) -> dict[str, Customer]:
-    """Every item's customer and resource, in two queries; the first bad item raises, naming it."""
+def _customers(items: Sequence[EventInput]) -> dict[str, int]:
+    """Every item's customer id by ref id, after checking each item's customer and resource in two queries (plain
+    rows, not model instances: this runs for every batch); the first bad item raises, naming it."""
     customers = {
-        customer.ref_id: customer
-        for customer in Customer.objects.filter(ref_id__in={item.customer_ref_id for item in items}).only(
-            "id", "ref_id", "archived_at"
-        )
+        ref_id: (pk, archived_at)
+        for pk, ref_id, archived_at in Customer.objects.filter(
+            ref_id__in={item.customer_ref_id for item in items}
+        ).values_list("pk", "ref_id", "archived_at")
     }
     resource_ref_ids = {item.resource_ref_id for item in items if item.resource_ref_id}
     resources = (
         set(
             CustomerResource.objects.filter(
-                customer__in=list(customers.values()), ref_id__in=resource_ref_ids
+                customer_id__in=[pk for pk, _ in customers.values()], ref_id__in=resource_ref_ids
             ).values_list("customer__ref_id", "ref_id")
         )
         if resource_ref_ids
@@ -75,22 +76,23 @@ def _customers(items: Sequence[EventInput]) -> dict[str, Customer]:
             raise errors.UsageCustomerNotFound(
                 f"no customer {item.customer_ref_id}", field=f"events[{index}].customerId"
             )
-        if customer.is_archived:
+        if customer[1] is not None:
             raise errors.CustomerArchived(
-                f"customer {customer.ref_id} is archived", field=f"events[{index}].customerId"
+                f"customer {item.customer_ref_id} is archived", field=f"events[{index}].customerId"
             )
-        if item.resource_ref_id and (customer.ref_id, item.resource_ref_id) not in resources:
+        if item.resource_ref_id and (item.customer_ref_id, item.resource_ref_id) not in resources:
             raise errors.UsageResourceNotFound(
-                f"customer {customer.ref_id} has no resource {item.resource_ref_id}",
+                f"customer {item.customer_ref_id} has no resource {item.resource_ref_id}",
                 field=f"events[{index}].resourceId",
             )
-    return customers
+    return {ref_id: pk for ref_id, (pk, _) in customers.items()}
 
 
 def _insert(rows: list[tuple[Any, ...]], *, now: datetime) -> int:
-    """One insert of ``rows`` (customer id, resource key, event name, idempotency key, dimensions, timestamp) that
-    skips those whose (customer, idempotency key) is already stored; returns how many rows were inserted. Rows go in
-    key order so concurrent batches with shared keys wait for each other in the same order (no deadlock).
+    """One insert of ``rows`` (customer id, resource key, event name, idempotency key, dimensions, timestamp or
+    ``None`` for ``now``) that skips those whose (customer, idempotency key) is already stored; returns how many
+    rows were inserted. Rows go in key order so concurrent batches with shared keys wait for each other in the same
+    order (no deadlock).
 
     On PostgreSQL the batch travels as one JSON document expanded by ``jsonb_to_recordset``: one parameter instead
     of thousands, which the driver would otherwise spend most of the request quoting and splicing into the SQL."""
@@ -99,17 +101,25 @@ def _insert(rows: list[tuple[Any, ...]], *, now: datetime) -> int:
     if connection.vendor == "postgresql":
         document = json.dumps(
             [
-                {"c": customer_id, "r": resource, "n": name, "k": key, "d": dimensions, "t": moment.isoformat()}
+                {
+                    "c": customer_id,
+                    "r": resource,
+                    "n": name,
+                    "k": key,
+                    "d": dimensions,
+                    "t": moment and moment.isoformat(),
+                }
                 for customer_id, resource, name, key, dimensions, moment in rows
             ],
             separators=(",", ":"),
             default=_json_number,
         )
         sql = (
-            f"INSERT INTO {table} ({columns}) SELECT c, r, n, k, d, t, %s FROM jsonb_to_recordset(%s::jsonb) "
-            "AS u(c bigint, r text, n text, k text, d jsonb, t timestamptz) ON CONFLICT DO NOTHING"
+            f"INSERT INTO {table} ({columns}) SELECT c, r, n, k, d, COALESCE(t, %s), %s "
+            "FROM jsonb_to_recordset(%s::jsonb) AS u(c bigint, r text, n text, k text, d jsonb, t timestamptz) "
+            "ON CONFLICT DO NOTHING"
         )
-        params: list[Any] = [now, document]
+        params: list[Any] = [now, now, document]
     else:
         adapt = connection.ops.adapt_datetimefield_value
         placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
@@ -117,7 +127,7 @@ def _insert(rows: list[tuple[Any, ...]], *, now: datetime) -> int:
         params = [
             value
             for *head, dimensions, moment in rows
-            for value in (*head, json.dumps(dimensions, default=_json_number), adapt(moment), adapt(now))
+            for value in (*head, json.dumps(dimensions, default=_json_number), adapt(moment or now), adapt(now))
         ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -138,7 +148,7 @@ def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
     customers = _customers(items)
     unique: dict[tuple[int, str], tuple[Any, ...]] = {}
     for item in items:
-        customer_id = customers[item.customer_ref_id].pk
+        customer_id = customers[item.customer_ref_id]
         key = (customer_id, item.idempotency_key)
         if key not in unique:
             unique[key] = (
@@ -147,7 +157,7 @@ def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
                 item.event_name,
                 item.idempotency_key,
                 item.dimensions,
-                item.timestamp or now,
+                item.timestamp,
             )
     with transaction.atomic():
         inserted = _insert([unique[key] for key in sorted(unique)], now=now)
