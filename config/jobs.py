@@ -29,6 +29,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("promotion-expiries", "entitlements.tasks.sweep_promotion_expiries", every_seconds=60),
     # Metering: usage idempotency keys deduplicate for 7 days; this frees older ones.
     PeriodicJob("usage-idempotency-keys", "metering.tasks.expire_usage_idempotency_keys", every_seconds=3600),
+    # Raw events are aggregated after each batch; this sweeps up whatever a lost task left pending.
+    PeriodicJob("event-aggregation", "metering.tasks.aggregate_events", every_seconds=30),
+    PeriodicJob("event-idempotency-keys", "metering.tasks.expire_event_idempotency_keys", every_seconds=3600),
     # Credits: scheduled grants start and grants expire; recurring grants per cadence period; missed recharges.
     PeriodicJob("credit-grant-schedule", "credits.tasks.sweep_grant_schedule", every_seconds=60),
     PeriodicJob("credit-recurring-grants", "credits.tasks.sweep_recurring_grants", every_seconds=300),

@@ -23,3 +23,11 @@ class FeatureNotMetered(InvalidInput):
     """Usage can only be reported for a metered NUMBER feature."""
 
     code = "FEATURE_NOT_METERED"
+
+
+class HistoryRangeInvalid(InvalidInput):
+    code = "INVALID_DATE_RANGE"
+
+
+class HistoryRangeTooLong(InvalidInput):
+    code = "DATE_RANGE_TOO_LONG"

@@ -77,3 +77,84 @@ class UsageMeasurement(models.Model):
 
     def __str__(self) -> str:
         return str(self.ref_id)
+
+
+class Event(models.Model):
+    """One raw usage event as the client reported it (E1). Meters turn events into usage asynchronously;
+    ``aggregated_at`` is set in the same transaction that counts the event, so it is counted exactly once."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    resource_key = models.CharField(max_length=255, blank=True, default="")
+    event_name = models.CharField(max_length=255)
+    # Unique per customer; cleared after 7 days by ``event_idempotency_keys_expire`` so the key may be reused.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    dimensions = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # When the event happened (the client's ``timestamp``, else when it was received).
+    timestamp = models.DateTimeField()
+    created_at = models.DateTimeField()
+    aggregated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="event_idempotency_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(aggregated_at__isnull=True), name="event_pending"),
+            models.Index(fields=["customer", "timestamp"], name="event_customer_time"),
+            models.Index(fields=["created_at"], name="event_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_name}@{self.timestamp:%Y-%m-%dT%H:%M:%S} ({self.customer_id})"
+
+
+class MeterAggregate(models.Model):
+    """The running aggregation of one feature's meter over the events of one customer (and resource) in one usage
+    window, enough to compute every aggregation function incrementally. ``counted`` is the (unit-transformed) usage
+    this aggregate has added to its ``UsageCounter`` so far: a change adds only the difference, so reported usage
+    and event usage of the same feature add up."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    resource_key = models.CharField(max_length=255, blank=True, default="")
+    feature = models.ForeignKey(Feature, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateTimeField()
+    event_count = models.PositiveBigIntegerField(default=0)
+    # Over the events that carry the aggregated field as a number.
+    measured_count = models.PositiveBigIntegerField(default=0)
+    total = models.DecimalField(max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES, default=0)
+    minimum = models.DecimalField(
+        max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES, null=True, blank=True
+    )
+    maximum = models.DecimalField(
+        max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES, null=True, blank=True
+    )
+    unique_count = models.PositiveBigIntegerField(default=0)
+    counted = models.DecimalField(max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES, default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "resource_key", "feature", "period_start"], name="meter_aggregate_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}/{self.resource_key}/{self.feature_id}@{self.period_start:%Y-%m-%d}"
+
+
+class MeterUniqueValue(models.Model):
+    """A distinct value of a UNIQUE meter's field seen in an aggregate's window (its count is ``unique_count``)."""
+
+    aggregate = models.ForeignKey(MeterAggregate, on_delete=models.CASCADE, related_name="+")
+    value = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["aggregate", "value"], name="meter_unique_value")]
+
+    def __str__(self) -> str:
+        return self.value

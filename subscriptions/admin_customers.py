@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html, format_html_join
 
 from catalog.enums import BillingPeriod, PackageKind
 from catalog.models import Package
@@ -20,6 +21,8 @@ from catalog.money import Currency
 from config.admin_actions import action_form_page
 from customers.admin import CustomerAdmin
 from customers.models import Customer
+from metering.admin import usage_history_url
+from metering.models import UsageCounter
 from subscriptions.admin import HistoryInline, badge
 from subscriptions.models import CustomerBalance, CustomerBalanceTransaction, Subscription
 from subscriptions.services.balance import customer_balance_adjust
@@ -95,6 +98,8 @@ class CustomerWithSubscriptionsAdmin(CustomerAdmin):
         CustomerBalanceTransactionInline,
     ]
     actions = [*CustomerAdmin.actions, "provision_subscription", "adjust_balance"]
+    fields = [*CustomerAdmin.fields, "usage_history"]
+    readonly_fields = fields
 
     def has_adjust_balance_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("subscriptions.add_customerbalancetransaction")
@@ -133,6 +138,30 @@ class CustomerWithSubscriptionsAdmin(CustomerAdmin):
 
         self.run_service(request, queryset, adjust, done="Adjusted the balance of")
         return None
+
+    @admin.display(description="usage history")
+    def usage_history(self, customer: Customer) -> str:
+        """A link to the usage history of each feature (and resource) the customer has usage of."""
+        counted = (
+            UsageCounter.objects.filter(customer=customer)
+            .values_list("feature__ref_id", "resource_key")
+            .distinct()
+            .order_by("feature__ref_id", "resource_key")
+        )
+        links = format_html_join(
+            ", ",
+            '<a class="usage-history-link" href="{}">{}</a>',
+            (
+                (
+                    usage_history_url(customer.ref_id, feature, resource),
+                    f"{feature} ({resource})" if resource else feature,
+                )
+                for feature, resource in counted
+            ),
+        )
+        return links or format_html(
+            '<a href="{}">none yet; open the usage history</a>', usage_history_url(customer.ref_id)
+        )
 
     def has_provision_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("subscriptions.add_subscription")
