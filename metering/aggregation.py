@@ -19,7 +19,8 @@ from catalog.enums import AggregationFunction, MeterType
 from catalog.models import Feature
 from customers.models import Customer
 from entitlements.cache import cached_many, invalidate_usage
-from entitlements.usage_periods import UsagePeriod, usage_period
+from entitlements.evaluation import usage_window
+from entitlements.usage_periods import UsagePeriod
 from metering.meters import Aggregate, Meter, merge, meter_of
 from metering.models import NEVER_RESETS, Event, MeterAggregate, MeterUniqueValue
 from metering.services import _lock_counters, _raw_cursor, _window_rules, _write_counters
@@ -68,12 +69,10 @@ class _Windows:
         last = self.last.get(key)
         if last is not None and last.start <= at < last.end:
             return last.start
-        rule = self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
-        if rule is None or not rule.resets:
+        entitlement = self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
+        window = None if entitlement is None else usage_window(entitlement, now=at)
+        if window is None:
             return NEVER_RESETS
-        window = usage_period(
-            reset_period=rule.reset_period, reset_anchor=rule.reset_anchor, anchor=rule.usage_anchor, now=at
-        )
         self.last[key] = window
         return window.start
 

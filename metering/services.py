@@ -20,9 +20,9 @@ from catalog.enums import FeatureType
 from catalog.models import Feature
 from customers.models import Customer, CustomerResource
 from entitlements.cache import cached_many, invalidate_usage
-from entitlements.evaluation import effective_entitlements, usage_windows
+from entitlements.evaluation import effective_entitlements, usage_window, usage_windows
 from entitlements.selectors import customer_grants
-from entitlements.usage_periods import UsagePeriod, usage_period
+from entitlements.usage_periods import UsagePeriod
 from metering import errors
 from metering.enums import UpdateBehavior
 from metering.models import UsageCounter, UsageMeasurement
@@ -99,27 +99,13 @@ def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
     return checked
 
 
-@dataclass(frozen=True)
-class _WindowRule:
-    """How one feature's usage window is computed for a customer (what ``evaluation.usage_window`` reads)."""
-
-    resets: bool
-    reset_period: str | None
-    reset_anchor: str | None
-    usage_anchor: datetime | None
-
-
 def _window_rules(customer_ref_id: str, resource_ref_id: str | None, *, now: datetime) -> tuple[Any, datetime | None]:
-    """The window rule of every metered feature the customer holds ``now``, and the moment they may change (the
-    earliest end of a grant): cached with the customer by ``entitlements.cache.cached_many``."""
+    """The effective entitlement of every metered feature the customer holds ``now`` (what
+    ``evaluation.usage_window`` computes a window from), and the moment they may change (the earliest end of a
+    grant): cached with the customer by ``entitlements.cache.cached_many``."""
     grants = customer_grants(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
     rules = {
-        feature_ref_id: _WindowRule(
-            resets=entitlement.feature.resets,
-            reset_period=entitlement.reset_period,
-            reset_anchor=entitlement.reset_anchor,
-            usage_anchor=entitlement.usage_anchor,
-        )
+        feature_ref_id: entitlement
         for feature_ref_id, entitlement in effective_entitlements(grants.grants, now=now).items()
         if entitlement.feature.is_metered
     }
@@ -143,14 +129,8 @@ def _windows(checked: Sequence[_Checked], *, now: datetime) -> list[UsagePeriod 
         if at > now:
             grants = customer_grants(customer_ref_id=key[0], resource_ref_id=key[1], now=now)
             windows.append(usage_windows(grants, now=at).get(item.feature.ref_id))
-        elif rule is None or not rule.resets:
-            windows.append(None)
         else:
-            windows.append(
-                usage_period(
-                    reset_period=rule.reset_period, reset_anchor=rule.reset_anchor, anchor=rule.usage_anchor, now=at
-                )
-            )
+            windows.append(None if rule is None else usage_window(rule, now=at))
     return windows
 
 
