@@ -2,6 +2,9 @@
 
 from django.db import models
 
+# Re-exported: grants and subscriptions share the contract's one list of payment collection values (§6).
+from subscriptions.enums import PaymentCollection, PaymentCollectionMethod  # noqa: F401
+
 
 class GrantType(models.TextChoices):
     PAID = "PAID"
@@ -28,17 +31,6 @@ class GrantSourceType(models.TextChoices):
     ADDON_ENTITLEMENT = "ADDON_ENTITLEMENT"
 
 
-class PaymentCollection(models.TextChoices):
-    NOT_REQUIRED = "NOT_REQUIRED"
-    PROCESSING = "PROCESSING"
-    FAILED = "FAILED"
-    ACTION_REQUIRED = "ACTION_REQUIRED"
-
-
-class PaymentCollectionMethod(models.TextChoices):
-    CHARGE = "CHARGE"
-    INVOICE = "INVOICE"
-    NONE = "NONE"
 
 
 class LedgerEventType(models.TextChoices):
