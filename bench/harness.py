@@ -33,8 +33,9 @@ from bench.renewal_sweep import drop_database, recreate_database, setup_django
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "lua"
-DATABASE = "monetization_bench_load"
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# ``BENCH_DATABASE`` and ``BENCH_REDIS_URL`` override these, so parallel runs on one server do not collide.
+DATABASE = os.environ.get("BENCH_DATABASE", "monetization_bench_load")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 PORT = 8765
 BULK_BATCH = 5000
@@ -89,7 +90,7 @@ def prepare() -> str:
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
     flush_redis()
-    print(f"database {DATABASE}, Redis db 15: creating and migrating", flush=True)
+    print(f"database {DATABASE}, Redis {REDIS_URL}: creating and migrating", flush=True)
     recreate_database(url, DATABASE)
     setup_django(url)
     from django.core.management import call_command
@@ -107,7 +108,7 @@ def finish(url: str, *, keep: bool) -> None:
         print(f"kept database {DATABASE}")
     else:
         drop_database(url, DATABASE)
-        print(f"dropped database {DATABASE}; emptied Redis db 15")
+        print(f"dropped database {DATABASE}; emptied Redis {REDIS_URL}")
 
 
 def seed(customers: int) -> str:
