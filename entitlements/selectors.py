@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from catalog import enums as catalog_enums
-from catalog.models import CustomCurrency, Feature, PackageEntitlement, PackageVersion
-from customers.models import Customer, CustomerResource
+from catalog.models import CustomCurrency, Feature, PackageVersion
+from customers.models import Customer
+from entitlements import grant_rows
 from entitlements.enums import PromoStatus
 from entitlements.errors import PromotionalEntitlementNotFound
 from entitlements.evaluation import CurrencyInfo, CustomerGrants, FeatureInfo, Grant, GrantSource, SourceKind
 from entitlements.models import PromotionalEntitlement
 from subscriptions.enums import SubscriptionStatus
-from subscriptions.models import Subscription, SubscriptionAddon, SubscriptionEntitlement
 
 # Subscriptions that grant access. (PAYMENT_PENDING waits for a payment and grants nothing yet.)
 GRANTING_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.IN_TRIAL)
@@ -216,29 +216,15 @@ def _parent_versions(subscriptions: list[dict[str, Any]]) -> dict[int, dict[str,
 def _holdings(subscriptions: list[dict[str, Any]]) -> _Holdings:
     """Add-ons, parents, the feature entitlements of every version involved, custom entitlements: 3 or 4 queries."""
     subscription_ids = [row["pk"] for row in subscriptions]
-    addons = list(
-        SubscriptionAddon.objects.filter(subscription_id__in=subscription_ids)
-        .order_by("pk")
-        .values("subscription_id", "addon__ref_id", "addon_version_id", "quantity")
-    )
+    addons = grant_rows.addon_rows(subscription_ids)
     parents = _parent_versions(subscriptions)
     version_ids = {row["plan_version_id"] for row in subscriptions}
     version_ids |= {row["addon_version_id"] for row in addons} | {row["pk"] for row in parents.values()}
-    entitlements = PackageEntitlement.objects.filter(
-        version_id__in=version_ids, type=catalog_enums.EntitlementType.FEATURE
-    ).values("version_id", "is_granted", "behavior", "enum_values", *ENTITLEMENT_FIELDS)
-    custom = (
-        SubscriptionEntitlement.objects.filter(
-            subscription_id__in=subscription_ids, type=catalog_enums.EntitlementType.FEATURE
-        )
-        .order_by("pk")
-        .values("subscription_id", *ENTITLEMENT_FIELDS)
-    )
     return _Holdings(
         addons=_by(addons, "subscription_id"),
         parents=parents,
-        entitlements=_by(entitlements, "version_id"),  # the catalog's order (``PackageEntitlement.Meta.ordering``)
-        custom=_by(custom, "subscription_id"),
+        entitlements=_by(grant_rows.entitlement_rows(sorted(version_ids)), "version_id"),
+        custom=_by(grant_rows.custom_rows(subscription_ids), "subscription_id"),
         features=_Features(),
     )
 
@@ -273,36 +259,21 @@ def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: d
     An unknown or archived customer, or an unknown resource, stops after query 1; a customer without live
     subscriptions skips queries 3-6.
     """
-    resource_exists = Exists(CustomerResource.objects.filter(customer=OuterRef("pk"), ref_id=resource_ref_id or ""))
-    customer = (
-        Customer.objects.filter(ref_id=customer_ref_id)
-        .annotate(resource_exists=resource_exists)
-        .values("pk", "archived_at", "resource_exists")
-        .first()
-    )
+    customer = grant_rows.customer_row(customer_ref_id, resource_ref_id)
     if customer is None:
         return CustomerGrants(customer_found=False)
     if customer["archived_at"] is not None:
         return CustomerGrants(customer_found=True, customer_archived=True)
     if resource_ref_id and not customer["resource_exists"]:
         return CustomerGrants(customer_found=True, resource_found=False)
-    subscriptions = list(
-        Subscription.objects.filter(_subscription_scope(resource_ref_id), customer_id=customer["pk"])
-        .filter(status__in=GRANTING_STATUSES)
-        .order_by("pk")
-        .values(*SUBSCRIPTION_FIELDS)
-    )
+    subscriptions = grant_rows.subscription_rows(customer["pk"], resource_ref_id, GRANTING_STATUSES)
     grants: list[Grant] = []
     features = _Features()
     if subscriptions:
         held = _holdings(subscriptions)
         features = held.features
         grants = [grant for subscription in subscriptions for grant in _subscription_grants(subscription, held)]
-    promotions = (
-        PromotionalEntitlement.objects.filter(promotions_in_force(now), customer_id=customer["pk"])
-        .order_by("pk")
-        .values("pk", "enum_values", "start_date", "end_date", *ENTITLEMENT_FIELDS)
-    )
+    promotions = grant_rows.promotion_rows(customer["pk"], now)
     grants += [_promotion_grant(promotion, features) for promotion in promotions]
     return CustomerGrants(
         customer_found=True,
