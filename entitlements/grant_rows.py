@@ -78,6 +78,7 @@ PROMOTION_SQL = (
     " AND (e.end_date IS NULL OR e.end_date > %s) ORDER BY e.id"
 )
 PROMOTION_KEYS = ("pk", "enum_values", "start_date", "end_date", *LIMIT_KEYS, *FEATURE_KEYS)
+FEATURE_SQL = f"SELECT {FEATURE_COLUMNS} FROM {FEATURE} f WHERE f.ref_id = %s"
 DATETIME_KEYS = frozenset({"start_date", "trial_end_date", "cancellation_date", "end_date", "updated_at"})
 JSON_KEYS = frozenset({"enum_values"})
 
@@ -147,3 +148,9 @@ def promotion_rows(customer_id: int, now: datetime) -> list[dict[str, Any]]:
     """The customer's promotions in force at ``now``."""
     moment = connection.ops.adapt_datetimefield_value(now)
     return _rows(PROMOTION_SQL, [customer_id, PromoStatus.ACTIVE.value, moment, moment], PROMOTION_KEYS)
+
+
+def feature_row(ref_id: str) -> dict[str, Any] | None:
+    """The feature with this id (``feature__*`` keys), or ``None``."""
+    rows = _rows(FEATURE_SQL, [ref_id], FEATURE_KEYS)
+    return rows[0] if rows else None
