@@ -70,7 +70,7 @@ CUSTOM_SQL = (
     " WHERE e.subscription_id IN ({ids}) AND e.type = %s ORDER BY e.id"
 )
 CUSTOM_KEYS = ("subscription_id", *LIMIT_KEYS, *FEATURE_KEYS)
-# ``entitlements.selectors.promotions_in_force``.
+# Promotions in force at a moment: current (not revoked or replaced), active, started and not yet ended.
 PROMOTION_SQL = (
     f"SELECT e.id, e.enum_values, e.start_date, e.end_date, {LIMIT_COLUMNS}, {FEATURE_COLUMNS}"
     f" FROM {PROMOTION} e JOIN {FEATURE} f ON f.id = e.feature_id"
@@ -124,7 +124,8 @@ def customer_row(customer_ref_id: str, resource_ref_id: str | None) -> dict[str,
 
 
 def subscription_rows(customer_id: int, resource_ref_id: str | None, statuses: Sequence[str]) -> list[dict[str, Any]]:
-    """Live subscriptions in scope: customer-level ones, and the resource's when ``resource_ref_id`` is given."""
+    """Live subscriptions in scope: customer-level ones always; a resource's only when that resource is asked for
+    (``resource_ref_id``)."""
     sql = SUBSCRIPTION_SQL.replace("{statuses}", _placeholders(statuses))
     return _rows(sql, [customer_id, *(str(status) for status in statuses), resource_ref_id or ""], SUBSCRIPTION_KEYS)
 

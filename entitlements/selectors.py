@@ -22,16 +22,6 @@ from subscriptions.enums import SubscriptionStatus
 GRANTING_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.IN_TRIAL)
 
 
-def feature_info_of(feature: Feature) -> FeatureInfo:
-    return FeatureInfo(
-        ref_id=feature.ref_id,
-        display_name=feature.display_name,
-        status=feature.status,
-        feature_type=feature.feature_type,
-        meter_type=feature.meter_type,
-    )
-
-
 def feature_info(ref_id: str) -> FeatureInfo | None:
     """The feature to check, or ``None`` when there is no such feature. One query (plain SQL: on every check)."""
     row = grant_rows.feature_row(ref_id)
@@ -56,30 +46,9 @@ def currency_info(ref_id: str) -> CurrencyInfo:
 
 # --- the engine's input -----------------------------------------------------------------------------------------------
 #
-# An uncached check spends most of its time in the ORM, not in PostgreSQL, so these reads ask for plain rows
-# (``values()``): no model instances, no ``select_related``/``prefetch_related`` machinery, and the entitlements of
-# every package version involved (plans, their parents, add-ons) in one query.
-
-FEATURE_FIELDS = ("feature__ref_id", "feature__display_name", "feature__status", "feature__feature_type")
-FEATURE_FIELDS += ("feature__meter_type",)
-ENTITLEMENT_FIELDS = ("usage_limit", "has_unlimited_usage", "has_soft_limit", "reset_period", "reset_anchor")
-ENTITLEMENT_FIELDS += ("updated_at", *FEATURE_FIELDS)
-SUBSCRIPTION_FIELDS = ("pk", "ref_id", "status", "start_date", "trial_end_date", "cancellation_date", "product_id")
-SUBSCRIPTION_FIELDS += ("plan_id", "plan__ref_id", "plan_version_id", "plan_version__parent_plan_id")
-
-
-def promotions_in_force(now: datetime) -> Q:
-    """Promotions that grant at ``now``: current (not revoked or replaced), active, started and not yet ended."""
-    return Q(revoked_at__isnull=True, status=PromoStatus.ACTIVE, start_date__lte=now) & (
-        Q(end_date__isnull=True) | Q(end_date__gt=now)
-    )
-
-
-def _subscription_scope(resource_ref_id: str | None) -> Q:
-    """Customer-level subscriptions always; a resource's subscriptions only when that resource is asked for."""
-    if resource_ref_id:
-        return Q(resource_key="") | Q(resource_key=resource_ref_id)
-    return Q(resource_key="")
+# An uncached check spends most of its time in the ORM, not in PostgreSQL, so its reads are plain SQL
+# (``entitlements.grant_rows``: rows as dicts, keyed like ``values()``), and the entitlements of every package
+# version involved (plans, their parents, add-ons) come in one query.
 
 
 class _Features(dict[str, FeatureInfo]):
