@@ -38,17 +38,17 @@ FEATURE_KEYS += ("feature__meter_type",)
 LIMIT_COLUMNS = "e.usage_limit, e.has_unlimited_usage, e.has_soft_limit, e.reset_period, e.reset_anchor, e.updated_at"
 LIMIT_KEYS = ("usage_limit", "has_unlimited_usage", "has_soft_limit", "reset_period", "reset_anchor", "updated_at")
 
+# The customer with its live subscriptions in scope (none: one row of NULL subscription columns), in one statement.
 CUSTOMER_SQL = (
-    f"SELECT c.id, c.archived_at, EXISTS (SELECT 1 FROM {RESOURCE} r WHERE r.customer_id = c.id AND r.ref_id = %s)"
-    f" FROM {CUSTOMER} c WHERE c.ref_id = %s"
+    f"SELECT c.id, c.archived_at, EXISTS (SELECT 1 FROM {RESOURCE} r WHERE r.customer_id = c.id AND r.ref_id = %s),"
+    " s.id, s.ref_id, s.status, s.start_date, s.trial_end_date, s.cancellation_date, s.product_id, s.plan_id,"
+    f" p.ref_id, s.plan_version_id, v.parent_plan_id FROM {CUSTOMER} c"
+    f" LEFT JOIN {SUBSCRIPTION} s ON s.customer_id = c.id AND s.status IN ({{statuses}})"
+    " AND (s.resource_key = '' OR s.resource_key = %s)"
+    f" LEFT JOIN {PACKAGE} p ON p.id = s.plan_id LEFT JOIN {VERSION} v ON v.id = s.plan_version_id"
+    " WHERE c.ref_id = %s ORDER BY s.id"
 )
-SUBSCRIPTION_SQL = (
-    "SELECT s.id, s.ref_id, s.status, s.start_date, s.trial_end_date, s.cancellation_date, s.product_id, s.plan_id,"
-    f" p.ref_id, s.plan_version_id, v.parent_plan_id FROM {SUBSCRIPTION} s"
-    f" JOIN {PACKAGE} p ON p.id = s.plan_id JOIN {VERSION} v ON v.id = s.plan_version_id"
-    " WHERE s.customer_id = %s AND s.status IN ({statuses}) AND (s.resource_key = '' OR s.resource_key = %s)"
-    " ORDER BY s.id"
-)
+CUSTOMER_KEYS = ("customer_id", "archived_at", "resource_exists")
 SUBSCRIPTION_KEYS = ("pk", "ref_id", "status", "start_date", "trial_end_date", "cancellation_date", "product_id")
 SUBSCRIPTION_KEYS += ("plan_id", "plan__ref_id", "plan_version_id", "plan_version__parent_plan_id")
 ADDON_SQL = (
@@ -113,21 +113,20 @@ def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def customer_row(customer_ref_id: str, resource_ref_id: str | None) -> dict[str, Any] | None:
-    """The customer (``pk``, ``archived_at``) and whether ``resource_ref_id`` is one of its resources."""
-    rows = _rows(CUSTOMER_SQL, [resource_ref_id or "", customer_ref_id], ("pk", "archived_at", "resource_exists"))
+def customer_and_subscriptions(
+    customer_ref_id: str, resource_ref_id: str | None, statuses: Sequence[str]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The customer (``customer_id``, ``archived_at``, whether ``resource_ref_id`` is one of its resources), or
+    ``None``, and its subscriptions with these statuses in scope: customer-level ones always, a resource's only
+    when that resource is asked for (``resource_ref_id``). One query."""
+    sql = CUSTOMER_SQL.replace("{statuses}", _placeholders(statuses))
+    params = [resource_ref_id or "", *(str(status) for status in statuses), resource_ref_id or "", customer_ref_id]
+    rows = _rows(sql, params, (*CUSTOMER_KEYS, *SUBSCRIPTION_KEYS))
     if not rows:
-        return None
-    row = rows[0]
-    row["resource_exists"] = bool(row["resource_exists"])
-    return row
-
-
-def subscription_rows(customer_id: int, resource_ref_id: str | None, statuses: Sequence[str]) -> list[dict[str, Any]]:
-    """Live subscriptions in scope: customer-level ones always; a resource's only when that resource is asked for
-    (``resource_ref_id``)."""
-    sql = SUBSCRIPTION_SQL.replace("{statuses}", _placeholders(statuses))
-    return _rows(sql, [customer_id, *(str(status) for status in statuses), resource_ref_id or ""], SUBSCRIPTION_KEYS)
+        return None, []
+    customer = {key: rows[0][key] for key in CUSTOMER_KEYS}
+    customer["resource_exists"] = bool(customer["resource_exists"])
+    return customer, [row for row in rows if row["pk"] is not None]
 
 
 def addon_rows(subscription_ids: Sequence[int]) -> list[dict[str, Any]]:

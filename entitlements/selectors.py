@@ -215,34 +215,33 @@ def _promotion_grant(promotion: dict[str, Any], features: _Features) -> Grant:
 
 
 def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: datetime) -> CustomerGrants:
-    """Everything the engine needs to answer for a customer (and resource), in at most 7 queries however many
+    """Everything the engine needs to answer for a customer (and resource), in at most 6 queries however many
     subscriptions, add-ons, parents, custom entitlements and promotions there are:
 
-    1. the customer, archived or not, with whether ``resource_ref_id`` is one of its resources;
-    2. its live subscriptions (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is
-       asked for, with plan and plan version; 3. their add-ons; 4. when a subscribed plan inherits, the latest
-       published plan versions of its product (the parent chain); 5. the feature entitlements of every plan,
-       parent and add-on version; 6. the subscriptions' custom feature entitlements (``SourceKind.CUSTOM``);
-       7. the promotions in force at ``now``.
+    1. the customer, archived or not, with whether ``resource_ref_id`` is one of its resources, and its live
+       subscriptions (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is asked for,
+       with plan and plan version; 2. their add-ons; 3. when a subscribed plan inherits, the latest published plan
+       versions of its product (the parent chain); 4. the feature entitlements of every plan, parent and add-on
+       version; 5. the subscriptions' custom feature entitlements (``SourceKind.CUSTOM``); 6. the promotions in
+       force at ``now``.
 
     An unknown or archived customer, or an unknown resource, stops after query 1; a customer without live
-    subscriptions skips queries 3-6.
+    subscriptions skips queries 2-5.
     """
-    customer = grant_rows.customer_row(customer_ref_id, resource_ref_id)
+    customer, subscriptions = grant_rows.customer_and_subscriptions(customer_ref_id, resource_ref_id, GRANTING_STATUSES)
     if customer is None:
         return CustomerGrants(customer_found=False)
     if customer["archived_at"] is not None:
         return CustomerGrants(customer_found=True, customer_archived=True)
     if resource_ref_id and not customer["resource_exists"]:
         return CustomerGrants(customer_found=True, resource_found=False)
-    subscriptions = grant_rows.subscription_rows(customer["pk"], resource_ref_id, GRANTING_STATUSES)
     grants: list[Grant] = []
     features = _Features()
     if subscriptions:
         held = _holdings(subscriptions)
         features = held.features
         grants = [grant for subscription in subscriptions for grant in _subscription_grants(subscription, held)]
-    promotions = grant_rows.promotion_rows(customer["pk"], now)
+    promotions = grant_rows.promotion_rows(customer["customer_id"], now)
     grants += [_promotion_grant(promotion, features) for promotion in promotions]
     return CustomerGrants(
         customer_found=True,
