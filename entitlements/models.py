@@ -63,7 +63,12 @@ class PromotionalEntitlement(models.Model):
     @property
     def ref_id(self) -> str:
         """The promotion's wire ``id`` (there is no client-chosen id for promotions)."""
-        return f"promo-{self.pk}"
+        return self.ref_id_of(self.pk)
+
+    @staticmethod
+    def ref_id_of(pk: int) -> str:
+        """The wire ``id`` of the promotion with primary key ``pk`` (for reads of plain rows)."""
+        return f"promo-{pk}"
 
     @property
     def is_revoked(self) -> bool:

@@ -2,38 +2,30 @@
 and promotional entitlements for the API, the admin and the expiry sweeper."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from catalog import enums as catalog_enums
-from catalog.models import CustomCurrency, Feature, PackageEntitlement, PackageVersion
-from customers.models import Customer, CustomerResource
+from catalog.models import CustomCurrency, Feature, PackageVersion
+from customers.models import Customer
+from entitlements import grant_rows
 from entitlements.enums import PromoStatus
 from entitlements.errors import PromotionalEntitlementNotFound
 from entitlements.evaluation import CurrencyInfo, CustomerGrants, FeatureInfo, Grant, GrantSource, SourceKind
 from entitlements.models import PromotionalEntitlement
 from subscriptions.enums import SubscriptionStatus
-from subscriptions.models import Subscription, SubscriptionAddon, SubscriptionEntitlement
 
 # Subscriptions that grant access. (PAYMENT_PENDING waits for a payment and grants nothing yet.)
 GRANTING_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.IN_TRIAL)
 
 
-def feature_info_of(feature: Feature) -> FeatureInfo:
-    return FeatureInfo(
-        ref_id=feature.ref_id,
-        display_name=feature.display_name,
-        status=feature.status,
-        feature_type=feature.feature_type,
-        meter_type=feature.meter_type,
-    )
-
-
 def feature_info(ref_id: str) -> FeatureInfo | None:
-    """The feature to check, or ``None`` when there is no such feature. One query."""
-    feature = Feature.objects.filter(ref_id=ref_id).first()
-    return feature_info_of(feature) if feature is not None else None
+    """The feature to check, or ``None`` when there is no such feature. One query (plain SQL: on every check)."""
+    row = grant_rows.feature_row(ref_id)
+    return _Features().of(row) if row is not None else None
 
 
 def currency_info(ref_id: str) -> CurrencyInfo:
@@ -57,204 +49,209 @@ def currency_info_of(currency: CustomCurrency) -> CurrencyInfo:
 
 
 # --- the engine's input -----------------------------------------------------------------------------------------------
+#
+# An uncached check spends most of its time in the ORM, not in PostgreSQL, so its reads are plain SQL
+# (``entitlements.grant_rows``: rows as dicts, keyed like ``values()``), and the entitlements of every package
+# version involved (plans, their parents, add-ons) come in one query.
 
 
-def _feature_entitlements() -> QuerySet[PackageEntitlement]:
-    return PackageEntitlement.objects.filter(type=catalog_enums.EntitlementType.FEATURE).select_related("feature")
+class _Features(dict[str, FeatureInfo]):
+    """One ``FeatureInfo`` per feature of a row (``feature__*`` values), shared by every grant of that feature."""
 
-
-def promotions_in_force(now: datetime) -> Q:
-    """Promotions that grant at ``now``: current (not revoked or replaced), active, started and not yet ended."""
-    return Q(revoked_at__isnull=True, status=PromoStatus.ACTIVE, start_date__lte=now) & (
-        Q(end_date__isnull=True) | Q(end_date__gt=now)
-    )
-
-
-def _subscription_scope(resource_ref_id: str | None) -> Q:
-    """Customer-level subscriptions always; a resource's subscriptions only when that resource is asked for."""
-    if resource_ref_id:
-        return Q(resource_key="") | Q(resource_key=resource_ref_id)
-    return Q(resource_key="")
+    def of(self, row: dict[str, Any]) -> FeatureInfo:
+        ref_id = row["feature__ref_id"]
+        info = self.get(ref_id)
+        if info is None:
+            info = self[ref_id] = FeatureInfo(
+                ref_id=ref_id,
+                display_name=row["feature__display_name"],
+                status=row["feature__status"],
+                feature_type=row["feature__feature_type"],
+                meter_type=row["feature__meter_type"],
+            )
+        return info
 
 
 def _package_grant(
-    entitlement: PackageEntitlement,
+    entitlement: dict[str, Any],
     source: GrantSource,
-    subscription: Subscription,
+    subscription: dict[str, Any],
+    features: _Features,
     *,
     quantity: int = 1,
     depth: int = 0,
 ) -> Grant:
-    changes_at = subscription.cancellation_date
-    if subscription.status == SubscriptionStatus.IN_TRIAL and subscription.trial_end_date is not None:
-        changes_at = min(filter(None, [subscription.trial_end_date, subscription.cancellation_date]))
+    changes_at = subscription["cancellation_date"]
+    if subscription["status"] == SubscriptionStatus.IN_TRIAL and subscription["trial_end_date"] is not None:
+        changes_at = min(filter(None, [subscription["trial_end_date"], subscription["cancellation_date"]]))
     return Grant(
-        feature=feature_info_of(entitlement.feature),  # type: ignore[arg-type]
+        feature=features.of(entitlement),
         source=source,
-        is_granted=entitlement.is_granted,
-        behavior=entitlement.behavior,
-        usage_limit=entitlement.usage_limit,
-        has_unlimited_usage=entitlement.has_unlimited_usage,
-        has_soft_limit=entitlement.has_soft_limit,
-        reset_period=entitlement.reset_period,
-        reset_anchor=entitlement.reset_anchor,
-        enum_values=tuple(entitlement.enum_values or ()),
+        is_granted=entitlement["is_granted"],
+        behavior=entitlement["behavior"],
+        usage_limit=entitlement["usage_limit"],
+        has_unlimited_usage=entitlement["has_unlimited_usage"],
+        has_soft_limit=entitlement["has_soft_limit"],
+        reset_period=entitlement["reset_period"],
+        reset_anchor=entitlement["reset_anchor"],
+        enum_values=tuple(entitlement["enum_values"] or ()),
         quantity=quantity,
         inheritance_depth=depth,
-        usage_anchor=subscription.usage_counted_from,
-        usage_reset_at=subscription.usage_reset_at,
+        usage_anchor=subscription["usage_counted_from"],
+        usage_reset_at=subscription["usage_reset_at"],
         changes_at=changes_at,
-        updated_at=entitlement.updated_at,
+        updated_at=entitlement["updated_at"],
     )
 
 
-def _subscription_grants(subscription: Subscription, parents: dict[int, PackageVersion]) -> list[Grant]:
+@dataclass
+class _Holdings:
+    """The rows the grants are built from, by subscription and by package version."""
+
+    addons: dict[int, list[dict[str, Any]]]  # by subscription
+    parents: dict[int, dict[str, Any]]  # the latest published plan versions, by plan (package)
+    entitlements: dict[int, list[dict[str, Any]]]  # feature entitlements, by package version, in catalog order
+    custom: dict[int, list[dict[str, Any]]]  # custom feature entitlements, by subscription
+    features: _Features
+
+
+def _subscription_grants(subscription: dict[str, Any], held: _Holdings) -> list[Grant]:
     """The plan's entitlements, its parent chain's (nearest first), and each add-on's with its quantity."""
-    ref_id = subscription.ref_id
-    in_trial = subscription.status == SubscriptionStatus.IN_TRIAL
-    plan_source = GrantSource(SourceKind.TRIAL if in_trial else SourceKind.PLAN, subscription.plan.ref_id, ref_id)
-    version = subscription.plan_version
+    ref_id = subscription["ref_id"]
+    in_trial = subscription["status"] == SubscriptionStatus.IN_TRIAL
+    plan_source = GrantSource(SourceKind.TRIAL if in_trial else SourceKind.PLAN, subscription["plan__ref_id"], ref_id)
+    features = held.features
     grants = [
-        _package_grant(entitlement, plan_source, subscription)
-        for entitlement in version.feature_entitlements  # type: ignore[attr-defined]
+        _package_grant(entitlement, plan_source, subscription, features)
+        for entitlement in held.entitlements.get(subscription["plan_version_id"], ())
     ]
-    seen = {subscription.plan_id}
-    parent_id, depth = version.parent_plan_id, 1
-    while parent_id is not None and parent_id in parents and parent_id not in seen:
+    seen = {subscription["plan_id"]}
+    parent_id, depth = subscription["plan_version__parent_plan_id"], 1
+    while parent_id is not None and parent_id in held.parents and parent_id not in seen:
         seen.add(parent_id)
-        parent = parents[parent_id]
-        source = GrantSource(SourceKind.PARENT_PLAN, parent.package.ref_id, ref_id)
+        parent = held.parents[parent_id]
+        source = GrantSource(SourceKind.PARENT_PLAN, parent["package__ref_id"], ref_id)
         grants += [
-            _package_grant(entitlement, source, subscription, depth=depth)
-            for entitlement in parent.feature_entitlements  # type: ignore[attr-defined]
+            _package_grant(entitlement, source, subscription, features, depth=depth)
+            for entitlement in held.entitlements.get(parent["pk"], ())
         ]
-        parent_id, depth = parent.parent_plan_id, depth + 1
-    for addon in subscription.addons.all():
-        source = GrantSource(SourceKind.ADDON, addon.addon.ref_id, ref_id)
+        parent_id, depth = parent["parent_plan_id"], depth + 1
+    for addon in held.addons.get(subscription["pk"], ()):
+        source = GrantSource(SourceKind.ADDON, addon["addon__ref_id"], ref_id)
         grants += [
-            _package_grant(entitlement, source, subscription, quantity=addon.quantity)
-            for entitlement in addon.addon_version.feature_entitlements  # type: ignore[attr-defined]
+            _package_grant(entitlement, source, subscription, features, quantity=addon["quantity"])
+            for entitlement in held.entitlements.get(addon["addon_version_id"], ())
         ]
     custom_source = GrantSource(SourceKind.CUSTOM, ref_id, ref_id)
     grants += [
-        _custom_grant(entitlement, custom_source, subscription)
-        for entitlement in subscription.custom_feature_entitlements  # type: ignore[attr-defined]
+        _custom_grant(entitlement, custom_source, subscription, features)
+        for entitlement in held.custom.get(subscription["pk"], ())
     ]
     return grants
 
 
-def _custom_grant(entitlement: SubscriptionEntitlement, source: GrantSource, subscription: Subscription) -> Grant:
+def _custom_grant(
+    entitlement: dict[str, Any], source: GrantSource, subscription: dict[str, Any], features: _Features
+) -> Grant:
     """A subscription's custom entitlement: it replaces what the subscription's plan and add-ons grant."""
     return Grant(
-        feature=feature_info_of(entitlement.feature),  # type: ignore[arg-type]
+        feature=features.of(entitlement),
         source=source,
-        usage_limit=entitlement.usage_limit,
-        has_unlimited_usage=entitlement.has_unlimited_usage,
-        has_soft_limit=entitlement.has_soft_limit,
-        reset_period=entitlement.reset_period,
-        reset_anchor=entitlement.reset_anchor,
-        usage_anchor=subscription.usage_counted_from,
-        usage_reset_at=subscription.usage_reset_at,
-        changes_at=subscription.cancellation_date,
-        updated_at=entitlement.updated_at,
+        usage_limit=entitlement["usage_limit"],
+        has_unlimited_usage=entitlement["has_unlimited_usage"],
+        has_soft_limit=entitlement["has_soft_limit"],
+        reset_period=entitlement["reset_period"],
+        reset_anchor=entitlement["reset_anchor"],
+        usage_anchor=subscription["usage_counted_from"],
+        usage_reset_at=subscription["usage_reset_at"],
+        changes_at=subscription["cancellation_date"],
+        updated_at=entitlement["updated_at"],
     )
 
 
-def _parent_versions(subscriptions: Iterable[Subscription]) -> dict[int, PackageVersion]:
+def _by(rows: Iterable[dict[str, Any]], key: str) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row[key], []).append(row)
+    return grouped
+
+
+def _parent_versions(subscriptions: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """The latest published version of every plan of the products whose subscribed plans inherit, by package: the
     whole parent chain in one query (parents are plans of the same product), whatever its depth."""
-    product_ids = {
-        subscription.product_id for subscription in subscriptions if subscription.plan_version.parent_plan_id
-    }
+    product_ids = {row["product_id"] for row in subscriptions if row["plan_version__parent_plan_id"]}
     if not product_ids:
         return {}
-    versions = (
-        PackageVersion.objects.filter(
-            package__product_id__in=product_ids, package__kind=catalog_enums.PackageKind.PLAN, is_latest=True
-        )
-        .select_related("package")
-        .prefetch_related(Prefetch("entitlements", queryset=_feature_entitlements(), to_attr="feature_entitlements"))
+    versions = PackageVersion.objects.filter(
+        package__product_id__in=product_ids, package__kind=catalog_enums.PackageKind.PLAN, is_latest=True
+    ).values("pk", "package_id", "package__ref_id", "parent_plan_id")
+    return {version["package_id"]: version for version in versions}
+
+
+def _holdings(subscriptions: list[dict[str, Any]]) -> _Holdings:
+    """Add-ons, parents, the feature entitlements of every version involved, custom entitlements: 3 or 4 queries."""
+    subscription_ids = [row["pk"] for row in subscriptions]
+    addons = grant_rows.addon_rows(subscription_ids)
+    parents = _parent_versions(subscriptions)
+    version_ids = {row["plan_version_id"] for row in subscriptions}
+    version_ids |= {row["addon_version_id"] for row in addons} | {row["pk"] for row in parents.values()}
+    return _Holdings(
+        addons=_by(addons, "subscription_id"),
+        parents=parents,
+        entitlements=_by(grant_rows.entitlement_rows(sorted(version_ids)), "version_id"),
+        custom=_by(grant_rows.custom_rows(subscription_ids), "subscription_id"),
+        features=_Features(),
     )
-    return {version.package_id: version for version in versions}
 
 
-def _promotion_grant(promotion: PromotionalEntitlement) -> Grant:
+def _promotion_grant(promotion: dict[str, Any], features: _Features) -> Grant:
     return Grant(
-        feature=feature_info_of(promotion.feature),
-        source=GrantSource(SourceKind.PROMOTIONAL, promotion.ref_id),
-        usage_limit=promotion.usage_limit,
-        has_unlimited_usage=promotion.has_unlimited_usage,
-        has_soft_limit=promotion.has_soft_limit,
-        reset_period=promotion.reset_period,
-        reset_anchor=promotion.reset_anchor,
-        enum_values=tuple(promotion.enum_values or ()),
-        usage_anchor=promotion.start_date,
-        expires_at=promotion.end_date,
-        updated_at=promotion.updated_at,
+        feature=features.of(promotion),
+        source=GrantSource(SourceKind.PROMOTIONAL, PromotionalEntitlement.ref_id_of(promotion["pk"])),
+        usage_limit=promotion["usage_limit"],
+        has_unlimited_usage=promotion["has_unlimited_usage"],
+        has_soft_limit=promotion["has_soft_limit"],
+        reset_period=promotion["reset_period"],
+        reset_anchor=promotion["reset_anchor"],
+        enum_values=tuple(promotion["enum_values"] or ()),
+        usage_anchor=promotion["start_date"],
+        expires_at=promotion["end_date"],
+        updated_at=promotion["updated_at"],
     )
 
 
 def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: datetime) -> CustomerGrants:
-    """Everything the engine needs to answer for a customer (and resource), in at most 9 queries however many
+    """Everything the engine needs to answer for a customer (and resource), in at most 6 queries however many
     subscriptions, add-ons, parents, custom entitlements and promotions there are:
 
-    1. the customer, archived or not, with whether ``resource_ref_id`` is one of its resources;
-    2. its live subscriptions (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is
-       asked for, with plan and plan version; 3. the plan versions' feature entitlements; 4. the add-ons with their
-       versions; 5. the add-ons' feature entitlements; 6-7. when a subscribed plan inherits, the latest published
-       plan versions of its product with their feature entitlements (the parent chain); 8. the subscriptions'
-       custom feature entitlements (``SourceKind.CUSTOM``); 9. the promotions in force at ``now``.
+    1. the customer, archived or not, with whether ``resource_ref_id`` is one of its resources, and its live
+       subscriptions (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is asked for,
+       with plan and plan version; 2. their add-ons; 3. when a subscribed plan inherits, the latest published plan
+       versions of its product (the parent chain); 4. the feature entitlements of every plan, parent and add-on
+       version; 5. the subscriptions' custom feature entitlements (``SourceKind.CUSTOM``); 6. the promotions in
+       force at ``now``.
 
-    An unknown or archived customer, or an unknown resource, stops after query 1.
+    An unknown or archived customer, or an unknown resource, stops after query 1; a customer without live
+    subscriptions skips queries 2-5.
     """
-    resource_exists = Exists(CustomerResource.objects.filter(customer=OuterRef("pk"), ref_id=resource_ref_id or ""))
-    customer = (
-        Customer.objects.filter(ref_id=customer_ref_id)
-        .annotate(resource_exists=resource_exists)
-        .only("pk", "archived_at")
-        .first()
-    )
+    customer, subscriptions = grant_rows.customer_and_subscriptions(customer_ref_id, resource_ref_id, GRANTING_STATUSES)
     if customer is None:
         return CustomerGrants(customer_found=False)
-    if customer.is_archived:
+    if customer["archived_at"] is not None:
         return CustomerGrants(customer_found=True, customer_archived=True)
-    if resource_ref_id and not customer.resource_exists:  # type: ignore[attr-defined]
+    if resource_ref_id and not customer["resource_exists"]:
         return CustomerGrants(customer_found=True, resource_found=False)
-    subscriptions = list(
-        Subscription.objects.filter(_subscription_scope(resource_ref_id), customer_id=customer.pk)
-        .filter(status__in=GRANTING_STATUSES)
-        .select_related("plan", "plan_version")
-        .prefetch_related(
-            Prefetch("plan_version__entitlements", queryset=_feature_entitlements(), to_attr="feature_entitlements"),
-            Prefetch(
-                "addons", queryset=SubscriptionAddon.objects.select_related("addon", "addon_version").order_by("pk")
-            ),
-            Prefetch(
-                "addons__addon_version__entitlements",
-                queryset=_feature_entitlements(),
-                to_attr="feature_entitlements",
-            ),
-            Prefetch(
-                "custom_entitlements",
-                queryset=SubscriptionEntitlement.objects.filter(type=catalog_enums.EntitlementType.FEATURE)
-                .select_related("feature")
-                .order_by("pk"),
-                to_attr="custom_feature_entitlements",
-            ),
-        )
-        .order_by("pk")
-    )
-    parents = _parent_versions(subscriptions)
-    grants = [grant for subscription in subscriptions for grant in _subscription_grants(subscription, parents)]
-    promotions = (
-        PromotionalEntitlement.objects.filter(promotions_in_force(now), customer_id=customer.pk)
-        .select_related("feature")
-        .order_by("pk")
-    )
-    grants += [_promotion_grant(promotion) for promotion in promotions]
+    grants: list[Grant] = []
+    features = _Features()
+    if subscriptions:
+        held = _holdings(subscriptions)
+        features = held.features
+        grants = [grant for subscription in subscriptions for grant in _subscription_grants(subscription, held)]
+    promotions = grant_rows.promotion_rows(customer["customer_id"], now)
+    grants += [_promotion_grant(promotion, features) for promotion in promotions]
     return CustomerGrants(
         customer_found=True,
-        subscription_ref_ids=tuple(subscription.ref_id for subscription in subscriptions),
+        subscription_ref_ids=tuple(subscription["ref_id"] for subscription in subscriptions),
         grants=tuple(grants),
     )
 

@@ -4,12 +4,22 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q
 
+from catalog.models import Feature
+from customers.models import Customer
 from entitlements.usage_periods import UsagePeriod
 from metering.models import NEVER_RESETS, UsageCounter
 
 ZERO = Decimal(0)
+COUNTER_VALUE = UsageCounter._meta.get_field("value")
+# The counter of one customer, resource, feature and window (``usage_counter_window`` makes it unique).
+CURRENT_USAGE_SQL = (
+    f"SELECT u.value FROM {UsageCounter._meta.db_table} u"
+    f" JOIN {Customer._meta.db_table} c ON c.id = u.customer_id JOIN {Feature._meta.db_table} f ON f.id = u.feature_id"
+    " WHERE c.ref_id = %s AND u.resource_key = %s AND f.ref_id = %s AND u.period_start = %s"
+)
 
 
 def counter_period_start(window: UsagePeriod | None) -> datetime:
@@ -21,18 +31,17 @@ def current_usage(
     *, customer_ref_id: str, resource_ref_id: str | None, feature_ref_id: str, period_start: datetime
 ) -> Decimal:
     """The usage counted for the feature in the window starting at ``period_start`` (0 when nothing was reported).
-    One query."""
-    value = (
-        UsageCounter.objects.filter(
-            customer__ref_id=customer_ref_id,
-            resource_key=resource_ref_id or "",
-            feature__ref_id=feature_ref_id,
-            period_start=period_start,
-        )
-        .values_list("value", flat=True)
-        .first()
-    )
-    return value if value is not None else ZERO
+    One query, in plain SQL (it is on every uncached check), its value converted as the ORM converts it."""
+    params = [customer_ref_id, resource_ref_id or "", feature_ref_id]
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENT_USAGE_SQL, [*params, connection.ops.adapt_datetimefield_value(period_start)])
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return ZERO
+    value, column = row[0], COUNTER_VALUE.cached_col
+    for converter in [*connection.ops.get_db_converters(column), *COUNTER_VALUE.get_db_converters(connection)]:
+        value = converter(value, column, connection)
+    return value
 
 
 def current_usages(
