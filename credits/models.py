@@ -163,7 +163,8 @@ class LedgerEntry(models.Model):
 
 class CreditInvoice(models.Model):
     """What a paid grant costs, for collection through the payment gateway (or by hand: it stays ``OPEN`` until
-    an operator marks it paid). ``total``/``currency``/``idempotency_key`` are what a gateway reads."""
+    an operator marks it paid). A gateway reads ``amount_due`` and ``currency``
+    (``subscriptions.gateway.Collectable``)."""
 
     ref_id = models.UUIDField("id", default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
@@ -182,6 +183,11 @@ class CreditInvoice(models.Model):
 
     def __str__(self) -> str:
         return str(self.ref_id)
+
+    @property
+    def amount_due(self) -> Decimal:
+        """All of it: a grant's invoice has no credit balance applied."""
+        return self.total
 
 
 class AutoRechargeSettings(models.Model):

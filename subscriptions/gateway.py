@@ -11,13 +11,13 @@ first result instead of charging twice.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from subscriptions.enums import CollectionStatus
-from subscriptions.models import Invoice
 
 DEFAULT_PAYMENT_GATEWAY = "subscriptions.gateway.ManualCollectionGateway"
 
@@ -32,9 +32,20 @@ class CollectionResult:
     error: str = ""
 
 
+class Collectable(Protocol):
+    """What a gateway reads of anything it collects: a subscription invoice (``amount_due`` is its total less what
+    the customer's credit balance paid), a credit grant's invoice or an auto-recharge."""
+
+    @property
+    def amount_due(self) -> Decimal: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
 class PaymentGateway(Protocol):
-    def collect(self, *, invoice: Invoice, idempotency_key: str) -> CollectionResult:
-        """Collect ``invoice.amount_due`` (the total less what the credit balance paid) in ``invoice.currency``.
+    def collect(self, *, invoice: Collectable, idempotency_key: str) -> CollectionResult:
+        """Collect ``invoice.amount_due`` in ``invoice.currency``.
         Raises only for a transient failure (the attempt's outcome is then unknown, and the invoice stays pending
         for an operator)."""
         ...
@@ -44,7 +55,7 @@ class ManualCollectionGateway:
     """No provider: the invoice stays ``OPEN`` for collection by hand (bank transfer, a check), and an operator
     marks it paid (``invoice_mark_paid``). Every collection is therefore ``PENDING``."""
 
-    def collect(self, *, invoice: Invoice, idempotency_key: str) -> CollectionResult:
+    def collect(self, *, invoice: Collectable, idempotency_key: str) -> CollectionResult:
         return CollectionResult(status=CollectionStatus.PENDING)
 
 

@@ -217,7 +217,7 @@ def credit_invoice_collect(*, invoice_id: int, now: datetime) -> CreditInvoice |
     invoice = _claim_collection(invoice_id=invoice_id, now=now)
     if invoice is None:
         return None
-    result = payment_gateway().collect(invoice=invoice, idempotency_key=invoice.idempotency_key)  # type: ignore[arg-type]
+    result = payment_gateway().collect(invoice=invoice, idempotency_key=invoice.idempotency_key)
     CreditInvoice.objects.filter(pk=invoice.pk).update(provider_reference=result.provider_reference[:255])
     if result.status == CollectionStatus.COLLECTED:
         return credit_invoice_mark_paid(invoice=invoice, now=now)

@@ -138,6 +138,11 @@ class RechargeCharge:
     idempotency_key: str
     description: str
 
+    @property
+    def amount_due(self) -> Decimal:
+        """What a gateway collects (``subscriptions.gateway.Collectable``): the whole recharge."""
+        return self.total
+
 
 def _claim(*, settings_id: int, trigger: str, now: datetime) -> RechargeAttempt | None:
     """Decide and commit a ``PENDING`` attempt, or nothing (``None``): disabled, not under the threshold, this
@@ -251,7 +256,7 @@ def auto_recharge_run(*, settings_id: int, trigger: str, now: datetime) -> Recha
         return None
     if attempt is None:
         return None
-    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)  # type: ignore[arg-type]
+    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)
     return _finalize(attempt_id=attempt.pk, result=result, now=now)
 
 
@@ -271,7 +276,7 @@ def recharge_attempt_resolve(*, attempt: RechargeAttempt, now: datetime) -> Rech
     of charging twice, and finalize with that. 409 for an attempt that is not pending."""
     if attempt.status != RechargeStatus.PENDING:
         raise errors.RechargeNotPending(f"attempt {attempt.idempotency_key} is {attempt.status}, not PENDING")
-    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)  # type: ignore[arg-type]
+    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)
     return _finalize(attempt_id=attempt.pk, result=result, now=now)
 
 
