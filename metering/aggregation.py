@@ -23,7 +23,7 @@ from entitlements.evaluation import usage_window
 from entitlements.usage_periods import UsagePeriod
 from metering.meters import Aggregate, Meter, merge, meter_of
 from metering.models import NEVER_RESETS, Event, MeterAggregate, MeterUniqueValue
-from metering.services import _lock_counters, _raw_cursor, _window_rules, _write_counters
+from metering.services import lock_counters, raw_cursor, window_rules, write_counters
 
 BATCH_SIZE = 1000
 # (customer id, resource key, feature id, window start): one aggregate, one usage counter.
@@ -58,7 +58,7 @@ class _Windows:
 
     def __init__(self, scopes: set[tuple[str, str | None]], *, now: datetime) -> None:
         self.rules = cached_many(
-            scopes, now=now, compute=lambda ref_id, resource: _window_rules(ref_id, resource, now=now)
+            scopes, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now)
         )
         self.last: dict[tuple[str, str | None, str], UsagePeriod] = {}
 
@@ -145,7 +145,7 @@ def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKe
 def _locked_aggregates_postgresql(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, MeterAggregate]:
     table = MeterAggregate._meta.db_table
     state = ", ".join(f'a."{name}"' for name in AGGREGATE_STATE)
-    with connection.wrap_database_errors, _raw_cursor() as cursor:
+    with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{table}" AS a ("customer_id", "resource_key", "feature_id", "period_start", "event_count", '
             '"measured_count", "total", "unique_count", "counted", "updated_at") '
@@ -180,7 +180,7 @@ def _write_aggregates(aggregates: list[MeterAggregate], *, now: datetime) -> Non
         MeterAggregate.objects.bulk_update(aggregates, [*AGGREGATE_STATE, "updated_at"])
         return
     assignments = ", ".join(f'"{name}" = v."{name}"' for name in AGGREGATE_STATE)
-    with connection.wrap_database_errors, _raw_cursor() as cursor:
+    with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             f'UPDATE "{MeterAggregate._meta.db_table}" AS a SET {assignments}, "updated_at" = %s '
             "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], "
@@ -246,10 +246,10 @@ def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> s
             deltas[key] = delta
     # Every window gets its counter (at zero when its usage did not move); they move under their lock, taken in key
     # order as ``usage_report`` does, so reported usage counted concurrently into the same rows is never lost.
-    counters = _lock_counters(set(keys), now=now)
+    counters = lock_counters(set(keys), now=now)
     for key, delta in deltas.items():
         counters[key].value += delta
-    _write_counters([counters[key] for key in deltas], now=now)
+    write_counters([counters[key] for key in deltas], now=now)
     _write_aggregates([aggregates[key] for key in keys], now=now)
     return {key[0] for key in deltas}
 

@@ -99,7 +99,7 @@ def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
     return checked
 
 
-def _window_rules(customer_ref_id: str, resource_ref_id: str | None, *, now: datetime) -> tuple[Any, datetime | None]:
+def window_rules(customer_ref_id: str, resource_ref_id: str | None, *, now: datetime) -> tuple[Any, datetime | None]:
     """The effective entitlement of every metered feature the customer holds ``now`` (what
     ``evaluation.usage_window`` computes a window from), and the moment they may change (the earliest end of a
     grant): cached with the customer by ``entitlements.cache.cached_many``."""
@@ -120,7 +120,7 @@ def _windows(checked: Sequence[_Checked], *, now: datetime) -> list[UsagePeriod 
     The rules come from the decision cache (one round trip for the batch; the grants selector for customers not
     cached). An item dated after a grant's end is computed from the grants at its own time, as before."""
     keys = {(item.customer.ref_id, item.report.resource_ref_id) for item in checked}
-    rules = cached_many(keys, now=now, compute=lambda ref_id, resource: _window_rules(ref_id, resource, now=now))
+    rules = cached_many(keys, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now))
     windows = []
     for item in checked:
         at = item.report.created_at or now
@@ -151,14 +151,14 @@ class _Counter:
     value: Decimal
 
 
-def _raw_cursor() -> Any:
+def raw_cursor() -> Any:
     """A psycopg cursor binding parameters on the server: arrays are sent as they are, not quoted into the SQL text
     in Python (what Django's cursor does, and what would cost more than the statement itself here)."""
     connection.ensure_connection()
     return connection.connection.cursor()
 
 
-def _lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
+def lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
     """Every counter of ``keys``, created at zero where missing (through the unique constraint) and locked until
     commit, in key order, so concurrent batches queue instead of deadlocking. On PostgreSQL one statement (an upsert
     that touches each row and returns its value), elsewhere two."""
@@ -193,7 +193,7 @@ def _lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, 
 
 def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
     table = UsageCounter._meta.db_table
-    with connection.wrap_database_errors, _raw_cursor() as cursor:
+    with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{table}" AS c ("customer_id", "resource_key", "feature_id", "period_start", "value", '
             '"updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, %s '
@@ -213,10 +213,10 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
 
 def _add_to_counters_postgresql(sums: dict[CounterKey, Decimal], *, now: datetime) -> dict[CounterKey, Decimal]:
     """Add each sum to its counter (created where missing), in key order, in one upsert; the new totals. The rows
-    stay locked until commit, like ``_lock_counters``'s."""
+    stay locked until commit, like ``lock_counters``'s."""
     ordered = sorted(sums)
     columns = [list(column) for column in zip(*ordered, strict=True)]
-    with connection.wrap_database_errors, _raw_cursor() as cursor:
+    with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
             '"period_start", "value", "updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, '
@@ -233,7 +233,7 @@ def _add_to_counters_postgresql(sums: dict[CounterKey, Decimal], *, now: datetim
         }
 
 
-def _write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
+def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
     """The counters' new values in one statement."""
     if not counters:
         return
@@ -241,7 +241,7 @@ def _write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
         rows = [UsageCounter(pk=counter.pk, value=counter.value, updated_at=now) for counter in counters]
         UsageCounter.objects.bulk_update(rows, ["value", "updated_at"])
         return
-    with connection.wrap_database_errors, _raw_cursor() as cursor:
+    with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             f'UPDATE "{UsageCounter._meta.db_table}" AS c SET "value" = v.value, "updated_at" = %s '
             "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, value) WHERE c.id = v.id",
@@ -278,7 +278,7 @@ def _insert_measurements(measurements: Sequence[UsageMeasurement]) -> None:
     table = UsageMeasurement._meta.db_table
     encode = DjangoJSONEncoder().encode
     names = ", ".join(f'"{name}"' for name in MEASUREMENT_COLUMNS)
-    with connection.wrap_database_errors, _raw_cursor() as cursor:
+    with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(measurements)]
         )
@@ -333,7 +333,7 @@ def _count_batch(
 
     1. Known idempotency keys: one query; those items get their original measurement back and count nothing (so
        does a key repeated within the batch, after its first item).
-    2. The counters the other items touch: created where missing and locked (``_lock_counters``).
+    2. The counters the other items touch: created where missing and locked (``lock_counters``).
     3. Under the locks, the items are applied in order in Python (DELTA adds, SET replaces), so each measurement
        carries the counter's value right after it; the measurements go in with one ``INSERT`` and the counters
        with one ``UPDATE``. On PostgreSQL a batch of DELTAs only does 2 and 3 for the counters in one statement
@@ -371,7 +371,7 @@ def _count_batch(
         values = {key: totals[key] - sums[key] for key in sums}
         counters = {}
     else:
-        counters = _lock_counters(set(keys.values()), now=now) if fresh else {}
+        counters = lock_counters(set(keys.values()), now=now) if fresh else {}
         values = {key: counter.value for key, counter in counters.items()}
     created: dict[int, UsageMeasurement] = {}
     for index in fresh:
@@ -382,7 +382,7 @@ def _count_batch(
     _insert_measurements(list(created.values()))
     for key, counter in counters.items():
         counter.value = values[key]
-    _write_counters(list(counters.values()), now=now)
+    write_counters(list(counters.values()), now=now)
     results = []
     for index, item in enumerate(checked):
         if index in created:
