@@ -2,6 +2,7 @@
 another resource of its customer (S11). Each asks for its target in a small form, then calls the API's service
 for every selected subscription; refusals (a taken slot, an ended subscription, an unknown customer) are shown."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django import forms
@@ -27,63 +28,67 @@ class TransferForm(forms.Form):
     )
 
 
-def _actor(request: HttpRequest) -> str:
-    return f"admin:{request.user.get_username()}"
+def _move(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Subscription],
+    *,
+    form_class: type[forms.Form],
+    action: str,
+    title: str,
+    intro: str,
+    move: Callable[[Subscription, str, datetime, str], Subscription],
+    done: str,
+) -> HttpResponse | None:
+    """Ask for the target (the form's one field), then ``move`` each selected subscription to it."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return action_form_page(
+            model_admin, request, queryset, action=action, title=title, intro=intro, form=form, submit=action.title()
+        )
+    (target,) = form.cleaned_data.values()
+    actor = f"admin:{request.user.get_username()}"
+
+    def run(subscription: Subscription, now: datetime) -> str:
+        return move(subscription, target, now, actor).ref_id
+
+    model_admin.run_service(request, queryset, run, done=f"{done} {target}")  # type: ignore[attr-defined]
+    return None
 
 
 @admin.action(description="Delegate selected subscriptions to another customer", permissions=["cancel"])
 def delegate(
     model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Subscription]
 ) -> HttpResponse | None:
-    form = DelegateForm(request.POST if "apply" in request.POST else None)
-    if not form.is_valid():
-        return action_form_page(
-            model_admin,
-            request,
-            queryset,
-            action="delegate",
-            title="Delegate subscriptions",
-            intro="Another customer uses each subscription; the customer who pays for it keeps paying.",
-            form=form,
-            submit="Delegate",
-        )
-    target = form.cleaned_data["target_customer_id"]
-    actor = _actor(request)
-
-    def run(subscription: Subscription, now: datetime) -> str:
-        delegated = subscription_delegate(
+    return _move(
+        model_admin,
+        request,
+        queryset,
+        form_class=DelegateForm,
+        action="delegate",
+        title="Delegate subscriptions",
+        intro="Another customer uses each subscription; the customer who pays for it keeps paying.",
+        move=lambda subscription, target, now, actor: subscription_delegate(
             subscription_id=subscription.pk, target_customer_ref_id=target, now=now, actor=actor
-        )
-        return delegated.ref_id
-
-    model_admin.run_service(request, queryset, run, done=f"Delegated to {target}")  # type: ignore[attr-defined]
-    return None
+        ),
+        done="Delegated to",
+    )
 
 
 @admin.action(description="Transfer selected subscriptions to another resource", permissions=["cancel"])
 def transfer(
     model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Subscription]
 ) -> HttpResponse | None:
-    form = TransferForm(request.POST if "apply" in request.POST else None)
-    if not form.is_valid():
-        return action_form_page(
-            model_admin,
-            request,
-            queryset,
-            action="transfer",
-            title="Transfer subscriptions",
-            intro="Each subscription moves to another resource of its customer.",
-            form=form,
-            submit="Transfer",
-        )
-    destination = form.cleaned_data["destination_resource_id"]
-    actor = _actor(request)
-
-    def run(subscription: Subscription, now: datetime) -> str:
-        transferred = subscription_transfer(
-            subscription_id=subscription.pk, destination_resource_ref_id=destination, now=now, actor=actor
-        )
-        return transferred.ref_id
-
-    model_admin.run_service(request, queryset, run, done=f"Transferred to {destination}")  # type: ignore[attr-defined]
-    return None
+    return _move(
+        model_admin,
+        request,
+        queryset,
+        form_class=TransferForm,
+        action="transfer",
+        title="Transfer subscriptions",
+        intro="Each subscription moves to another resource of its customer.",
+        move=lambda subscription, target, now, actor: subscription_transfer(
+            subscription_id=subscription.pk, destination_resource_ref_id=target, now=now, actor=actor
+        ),
+        done="Transferred to",
+    )
