@@ -6,7 +6,8 @@ and ``prev`` is null on the first, so the client's auto-pager stops without an e
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -19,6 +20,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 ModelT = TypeVar("ModelT", bound=Model)
+ItemT = TypeVar("ItemT")
 
 
 def encode_cursor(primary_key: int) -> str:
@@ -77,3 +79,50 @@ def paginated_response(
 ) -> Response:
     items, next_cursor, prev_cursor = cursor_page(queryset, request)
     return Response({"data": serialize(items), "pagination": {"next": next_cursor, "prev": prev_cursor}})
+
+
+def _tuples(value: Any) -> Any:
+    """JSON arrays back as tuples, so a decoded key compares with the keys it was made from."""
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
+
+
+def encode_key_cursor(key: Any) -> str:
+    return base64.urlsafe_b64encode(("key:" + json.dumps(key, separators=(",", ":"))).encode()).decode().rstrip("=")
+
+
+def decode_key_cursor(cursor: str, *, field: str) -> Any:
+    try:
+        text = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        kind, _, value = text.partition(":")
+        if kind != "key":
+            raise ValueError(cursor)
+        return _tuples(json.loads(value))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidInput("is not a valid cursor", field=field) from error
+
+
+def key_page(
+    items: Sequence[ItemT], request: Request, *, key: Callable[[ItemT], Any]
+) -> tuple[list[ItemT], str | None, str | None]:
+    """One page of ``items`` computed in memory and sorted by ``key`` (made of strings, numbers and tuples), with
+    its ``next`` and ``prev`` cursors. A cursor carries the key of the item it stands after or before, not a
+    position, so an item appearing between two requests does not shift the pages."""
+    limit = parse_limit(request)
+    before, after = request.query_params.get("before"), request.query_params.get("after")
+    keys = [key(item) for item in items]
+    if before:
+        bound = decode_key_cursor(before, field="before")
+        earlier = [index for index, item_key in enumerate(keys) if item_key < bound]
+        chosen = earlier[-limit:]
+        has_more_before = len(earlier) > limit
+        has_more_after = len(earlier) < len(keys)
+    else:
+        bound = decode_key_cursor(after, field="after") if after else None
+        later = [index for index, item_key in enumerate(keys) if bound is None or item_key > bound]
+        chosen = later[:limit]
+        has_more_before = bool(after) and len(later) < len(keys)
+        has_more_after = len(later) > limit
+    page = [items[index] for index in chosen]
+    next_cursor = encode_key_cursor(keys[chosen[-1]]) if chosen and has_more_after else None
+    prev_cursor = encode_key_cursor(keys[chosen[0]]) if chosen and has_more_before else None
+    return page, next_cursor, prev_cursor

@@ -31,8 +31,6 @@ class GrantSourceType(models.TextChoices):
     ADDON_ENTITLEMENT = "ADDON_ENTITLEMENT"
 
 
-
-
 class LedgerEventType(models.TextChoices):
     CREDITS_GRANTED = "CREDITS_GRANTED"
     CREDITS_EXPIRED = "CREDITS_EXPIRED"

@@ -214,8 +214,19 @@ def credit_usage(
                 for moment, (value, count) in sorted(points.items())
             ),
         )
-        for (feature, tags), points in sorted(series.items(), key=lambda item: (item[0][0] or "", item[0][1]))
+        for (feature, tags), points in sorted(series.items(), key=lambda item: series_order_of(*item[0]))
     ]
+
+
+def series_order_of(
+    feature_ref_id: str | None, tags: tuple[tuple[str, str], ...]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The order ``credit_usage`` returns series in (and CU1 pages them by)."""
+    return (feature_ref_id or "", tags)
+
+
+def series_order(series: UsageSeries) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return series_order_of(series.feature_ref_id, series.tags)
 
 
 def ledger_sum(balance: CreditBalance) -> Decimal:

@@ -8,14 +8,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
-from config.pagination import paginated_response, parse_limit
+from config.pagination import key_page, paginated_response
 from config.query import comma_list, parse_iso_datetime, single_choice
 from config.views import ApiView
 from config.wire import envelope
 from credits.apis.common import currency_param, customer_param
 from credits.apis.wire import ledger_entry_to_wire, usage_to_wire
 from credits.enums import LedgerEventType, TimeRange
-from credits.selectors import credit_usage, ledger_list
+from credits.selectors import credit_usage, ledger_list, series_order
 
 TIME_RANGES = {
     TimeRange.LAST_DAY: timedelta(days=1),
@@ -43,12 +43,12 @@ class LedgerView(ApiView):
 
 
 class CreditUsageView(ApiView):
-    """Series are not paged: every series fits one answer (``pagination`` is always empty)."""
+    """Series are paged with ``limit``/``after``/``before`` (cursors inside ``data``, as the contract has them), in
+    the order of their feature and tags."""
 
     def get(self, request: Request) -> Response:
         customer = customer_param(request)
         currency = currency_param(request)
-        parse_limit(request)
         now = timezone.now()
         end = (
             parse_iso_datetime(request.query_params["endDate"], field="endDate")
@@ -77,4 +77,5 @@ class CreditUsageView(ApiView):
             group_by=group_by,
             hourly=end - start <= timedelta(days=2),
         )
-        return envelope(usage_to_wire(series, currency=currency))
+        page, next_cursor, prev_cursor = key_page(series, request, key=series_order)
+        return envelope(usage_to_wire(page, currency=currency, next_cursor=next_cursor, prev_cursor=prev_cursor))

@@ -98,7 +98,13 @@ def consumption_to_wire(consumption: CreditConsumption) -> dict[str, Any]:
     }
 
 
-def usage_to_wire(series: list[UsageSeries], *, currency: CustomCurrency | None) -> dict[str, Any]:
+def usage_to_wire(
+    series: list[UsageSeries],
+    *,
+    currency: CustomCurrency | None,
+    next_cursor: str | None = None,
+    prev_cursor: str | None = None,
+) -> dict[str, Any]:
     return {
         "series": [
             {
@@ -114,7 +120,7 @@ def usage_to_wire(series: list[UsageSeries], *, currency: CustomCurrency | None)
             }
             for item in series
         ],
-        "pagination": {"next": None, "prev": None},
+        "pagination": {"next": next_cursor, "prev": prev_cursor},
         "currency": (
             {
                 "currencyId": currency.ref_id,

@@ -388,6 +388,39 @@ def test_credit_usage_sums_consumptions_per_feature_or_dimension(stigg_client: s
     ]
 
 
+def test_credit_usage_pages_series_with_cursors_inside_data(stigg_client: stigg.Stigg, wallet: None) -> None:
+    grant(stigg_client, amount=100)
+    for number, model in enumerate(["e", "a", "d", "b", "c"]):
+        consume(stigg_client, number + 1, f"page-{model}", dimensions={"model": model})
+
+    def page(**cursor: str) -> Any:
+        return stigg_client.v1.credits.get_usage(customer_id="customer-1", group_by="model", limit=2, **cursor).data
+
+    def models(data: Any) -> list[str]:
+        return [series.tags[0].value for series in data.series]
+
+    first = page()
+    second = page(after=first.pagination.next)
+    third = page(after=second.pagination.next)
+    back = page(before=third.pagination.prev)
+
+    assert [models(first), models(second), models(third)] == [["a", "b"], ["c", "d"], ["e"]]
+    assert (first.pagination.prev, third.pagination.next) == (None, None)
+    assert (models(back), back.pagination.next is not None, back.pagination.prev is not None) == (
+        ["c", "d"],
+        True,
+        True,
+    )
+    assert models(page(before=back.pagination.prev)) == ["a", "b"]
+
+
+def test_credit_usage_refuses_a_bad_cursor(stigg_client: stigg.Stigg, wallet: None) -> None:
+    with pytest.raises(stigg.BadRequestError) as raised:
+        stigg_client.v1.credits.get_usage(customer_id="customer-1", after="not-a-cursor")
+
+    assert error_of(raised)["details"] == {"field": "after"}
+
+
 def test_credit_usage_refuses_bad_group_keys(stigg_client: stigg.Stigg, wallet: None) -> None:
     with pytest.raises(stigg.BadRequestError) as raised:
         stigg_client.v1.credits.get_usage(customer_id="customer-1", group_by="a,b,c,d")
