@@ -109,13 +109,14 @@ def check_answer(*, ref_id: str, params: dict[str, Any], now: datetime) -> tuple
         now=now,
     )
     usage = ZERO
-    windows = evaluation.usage_windows(grants, now=now)
-    if feature is not None and feature.ref_id in windows:
+    # The usage of the feature's current window, when the customer's grants make it a metered feature of theirs.
+    entitlement = evaluation.effective_entitlement(grants.grants, feature.ref_id, now=now) if feature else None
+    if entitlement is not None and entitlement.feature.is_metered:
         usage = current_usage(
             customer_ref_id=ref_id,
             resource_ref_id=params["resource_ref_id"],
-            feature_ref_id=feature.ref_id,
-            period_start=counter_period_start(windows[feature.ref_id]),
+            feature_ref_id=entitlement.feature.ref_id,
+            period_start=counter_period_start(evaluation.usage_window(entitlement, now=now)),
         )
     decision = evaluation.check(
         grants,
