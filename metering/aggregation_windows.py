@@ -3,14 +3,16 @@
 A window is the one ``usage_report`` would count in: from the entitlements the customer holds at aggregation time
 (``metering.services.window_rules``, the effective entitlement of each metered feature), the window containing the
 event's time (``entitlements.evaluation.usage_window``). The rules of every customer of the batch come from the
-decision cache in one round trip (``usage_report``'s own cached entries; the grants selector runs only for
-customers not cached), and the last window found per feature is reused while events fall inside it.
+decision cache in one round trip (``usage_report``'s own cached entries; for the customers not cached, the grants
+of all of them are read at once: ``entitlements.selectors.grants_read_together``), and the last window found per
+feature is reused while events fall inside it.
 """
 
 from datetime import datetime
 
 from entitlements.cache import cached_many
 from entitlements.evaluation import usage_window
+from entitlements.selectors import grants_read_together
 from entitlements.usage_periods import UsagePeriod
 from metering.meters import Meter
 from metering.models import NEVER_RESETS
@@ -21,9 +23,11 @@ class Windows:
     """The windows of the customers (and resources) of ``scopes``, as of ``now``."""
 
     def __init__(self, scopes: set[tuple[str, str | None]], *, now: datetime) -> None:
-        self.rules = cached_many(
-            scopes, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now)
-        )
+        # Customers the cache does not hold (a cold cache: hundreds) have their grants read together.
+        with grants_read_together(scopes, now=now):
+            self.rules = cached_many(
+                scopes, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now)
+            )
         self.last: dict[tuple[str, str | None, str], UsagePeriod] = {}
 
     def period_start(

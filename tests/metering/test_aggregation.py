@@ -8,14 +8,18 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Feature
 from catalog.services.features import feature_archive
+from entitlements.cache import invalidate_all
 from metering.aggregation import events_aggregate, events_aggregate_pending
 from metering.events import EventInput, event_idempotency_keys_expire, events_report
 from metering.models import Event, MeterAggregate, MeterUniqueValue, PendingEvent, UsageCounter
 from metering.selectors import current_usage
 from metering.services import UsageReport, usage_report
+from tests.entitlements.builders import customer, provision
 from tests.metering.meter_builders import condition, event_name_is, meter, metered_catalog, metered_feature
 
 SUBSCRIBED = datetime(2024, 6, 1, 9, tzinfo=UTC)
@@ -242,3 +246,25 @@ def test_idempotency_keys_are_forgotten_after_7_days(catalog: None) -> None:
 
     assert Event.objects.count() == 2
     assert usage("api-calls", JUNE) == 2
+
+
+def test_a_batch_costs_the_same_queries_for_few_or_many_customers_on_a_cold_cache(catalog: None) -> None:
+    """The usage windows of customers the decision cache does not hold come from one read of all their grants."""
+    for index in range(2, 9):
+        customer(f"customer-{index}")
+        provision("plan-basic", now=SUBSCRIBED, customer_ref_id=f"customer-{index}")
+
+    def queries_to_aggregate(customers: range) -> int:
+        events_report(
+            items=[
+                EventInput(f"customer-{index}", "api-call", f"key-{index}-{n}") for index in customers for n in (1, 2)
+            ],
+            now=NOW,
+        )
+        invalidate_all()
+        with CaptureQueriesContext(connection) as queries:
+            assert events_aggregate(now=NOW) == 2 * len(customers)
+        return len(queries)
+
+    assert queries_to_aggregate(range(1, 3)) == queries_to_aggregate(range(3, 9))
+    assert sorted(UsageCounter.objects.values_list("value", flat=True)) == [2] * 8
