@@ -6,8 +6,8 @@ Each batch is one transaction that takes pending events off the queue (``Pending
 ``UsageCounter`` by the change of its usage. Counting and dequeuing commit together, so an event is counted exactly
 once however often or concurrently tasks run; a failed batch rolls back whole and its events are pending again.
 
-Cost: on PostgreSQL four statements per batch (take the events with their customers; the meters; lock and read the
-aggregates; write the aggregates and move the counters), two more for UNIQUE meters, and one round trip to the
+Cost: on PostgreSQL five statements per batch (take the events, grouped; their customers; the meters; lock and read
+the aggregates; write the aggregates and move the counters), two more for UNIQUE meters, and one round trip to the
 decision cache for the usage windows of the batch's customers (``metering.aggregation_windows``). What a batch
 costs beyond its events is per window (one aggregate, one counter), so batches are large: when events arrive faster
 than they are counted, a batch holds many events per window, each event costs less, and aggregation catches up.
