@@ -1,7 +1,9 @@
 """Entitlement reads: the grants a customer holds (for the engine), features and currencies to check against,
 and promotional entitlements for the API, the admin and the expiry sweeper."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -185,6 +187,24 @@ def _holdings(rows: grant_rows.CustomerRows) -> _Holdings:
     )
 
 
+def _holdings_of(subscriptions: list[dict[str, Any]]) -> _Holdings:
+    """``_holdings`` of many customers' subscriptions, read per kind (add-ons, parents, the feature entitlements of
+    every version involved, custom entitlements): 3 or 4 queries however many subscriptions."""
+    subscription_ids = [row["pk"] for row in subscriptions]
+    addons = grant_rows.addon_rows(subscription_ids)
+    product_ids = sorted({row["product_id"] for row in subscriptions if row["plan_version__parent_plan_id"]})
+    parents = {row["package_id"]: row for row in grant_rows.parent_rows(product_ids)} if product_ids else {}
+    version_ids = {row["plan_version_id"] for row in subscriptions}
+    version_ids |= {row["addon_version_id"] for row in addons} | {row["pk"] for row in parents.values()}
+    return _Holdings(
+        addons=_by(addons, "subscription_id"),
+        parents=parents,
+        entitlements=_by(grant_rows.entitlement_rows(sorted(version_ids)), "version_id"),
+        custom=_by(grant_rows.custom_rows(subscription_ids), "subscription_id"),
+        features=_Features(),
+    )
+
+
 def _promotion_grant(promotion: dict[str, Any], features: _Features) -> Grant:
     return Grant(
         feature=features.of(promotion),
@@ -210,7 +230,13 @@ def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: d
     version; their add-ons; when a subscribed plan inherits, the latest published plan versions of its product (the
     parent chain); the feature entitlements of every plan, parent and add-on version; the subscriptions' custom
     feature entitlements (``SourceKind.CUSTOM``); the promotions in force at ``now``.
+
+    Inside ``grants_read_together`` the answer may come from one read for many customers (``customers_grants``: the
+    same answer).
     """
+    read_together = _READ_TOGETHER.get()
+    if read_together is not None and read_together.covers(customer_ref_id, resource_ref_id, now):
+        return read_together.grants(customer_ref_id, resource_ref_id)
     return customer_grants_and_feature(
         customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, feature_ref_id=None, now=now
     )[0]
@@ -244,6 +270,91 @@ def _customer_grants(rows: grant_rows.CustomerRows, held: _Holdings, *, resource
         subscription_ref_ids=tuple(subscription["ref_id"] for subscription in subscriptions),
         grants=tuple(grants),
     )
+
+
+Scope = tuple[str, str | None]
+
+
+def customers_grants(scopes: Iterable[Scope], *, now: datetime) -> dict[Scope, CustomerGrants]:
+    """``customer_grants`` of many (customer id, resource id) scopes, the same answers in at most 7 queries however
+    many customers: the customers with their live subscriptions (of any resource), the resources asked for, then
+    add-ons, parents, entitlements and custom entitlements of all those subscriptions together, and the customers'
+    promotions in force at ``now``."""
+    scopes = set(scopes)
+    if not scopes:
+        return {}
+    customers: dict[str, dict[str, Any]] = {}
+    subscriptions: dict[str, list[dict[str, Any]]] = {}
+    for row in grant_rows.customers_with_subscriptions(sorted({ref_id for ref_id, _ in scopes}), GRANTING_STATUSES):
+        customers.setdefault(row["customer__ref_id"], row)
+        if row["pk"] is not None:
+            subscriptions.setdefault(row["customer__ref_id"], []).append(row)
+    live = sorted(row["customer_id"] for row in customers.values() if row["archived_at"] is None)
+    resources = grant_rows.resources_of(live, sorted({resource for _, resource in scopes if resource}))
+    wanted = [
+        subscription
+        for ref_id, held_by_customer in subscriptions.items()
+        if customers[ref_id]["archived_at"] is None
+        for subscription in held_by_customer
+        if not subscription["resource_key"] or (ref_id, subscription["resource_key"]) in scopes
+    ]
+    held = _holdings_of(wanted) if wanted else None
+    features = held.features if held is not None else _Features()
+    promotions = _by(grant_rows.promotion_rows_of(live, now), "customer_id") if live else {}
+    answers = {}
+    for ref_id, resource_ref_id in scopes:
+        customer = customers.get(ref_id)
+        if customer is None:
+            answers[(ref_id, resource_ref_id)] = CustomerGrants(customer_found=False)
+        elif customer["archived_at"] is not None:
+            answers[(ref_id, resource_ref_id)] = CustomerGrants(customer_found=True, customer_archived=True)
+        elif resource_ref_id and (customer["customer_id"], resource_ref_id) not in resources:
+            answers[(ref_id, resource_ref_id)] = CustomerGrants(customer_found=True, resource_found=False)
+        else:
+            in_scope = [
+                subscription
+                for subscription in subscriptions.get(ref_id, ())
+                if subscription["resource_key"] in ("", resource_ref_id or "")
+            ]
+            grants = [grant for subscription in in_scope for grant in _subscription_grants(subscription, held)]  # type: ignore[arg-type]
+            grants += [_promotion_grant(row, features) for row in promotions.get(customer["customer_id"], ())]
+            answers[(ref_id, resource_ref_id)] = CustomerGrants(
+                customer_found=True,
+                subscription_ref_ids=tuple(subscription["ref_id"] for subscription in in_scope),
+                grants=tuple(grants),
+            )
+    return answers
+
+
+@dataclass
+class _ReadTogether:
+    scopes: set[Scope]
+    now: datetime
+    answers: dict[Scope, CustomerGrants] | None = None
+
+    def covers(self, customer_ref_id: str, resource_ref_id: str | None, now: datetime) -> bool:
+        return now == self.now and (customer_ref_id, resource_ref_id) in self.scopes
+
+    def grants(self, customer_ref_id: str, resource_ref_id: str | None) -> CustomerGrants:
+        if self.answers is None:
+            self.answers = customers_grants(self.scopes, now=self.now)
+        return self.answers[(customer_ref_id, resource_ref_id)]
+
+
+_READ_TOGETHER: ContextVar[_ReadTogether | None] = ContextVar("grants_read_together", default=None)
+
+
+@contextmanager
+def grants_read_together(scopes: Iterable[Scope], *, now: datetime) -> Iterator[None]:
+    """Within the block, the first ``customer_grants`` of one of ``scopes`` at ``now`` reads the grants of all of
+    them at once (``customers_grants``), and the others are answered from that read. For a caller that may need the
+    grants of many customers through code that asks for one at a time, without knowing which in advance (event
+    aggregation: the usage windows of the customers the decision cache does not hold)."""
+    token = _READ_TOGETHER.set(_ReadTogether(set(scopes), now))
+    try:
+        yield
+    finally:
+        _READ_TOGETHER.reset(token)
 
 
 # --- promotional entitlements -----------------------------------------------------------------------------------------

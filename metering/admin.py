@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from metering.history import usage_history
-from metering.models import Event, UsageCounter, UsageMeasurement
+from metering.models import Event, PendingEvent, UsageCounter, UsageMeasurement
 
 HISTORY_DEFAULT_DAYS = 30
 HISTORY_MAX_DAYS = 365
@@ -108,8 +108,16 @@ class UsageMeasurementAdmin(ReadOnlyAdmin):
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ["event_name", "customer", "resource_key", "timestamp", "created_at", "aggregated_at"]
+    list_display = ["event_name", "customer", "resource_key", "timestamp", "created_at", "is_aggregated"]
     list_select_related = ["customer"]
     list_filter = ["event_name"]
     search_fields = ["customer__ref_id", "event_name", "idempotency_key"]
     date_hierarchy = "timestamp"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        return super().get_queryset(request).annotate(pending=Exists(PendingEvent.objects.filter(event=OuterRef("pk"))))
+
+    @admin.display(boolean=True, description="aggregated")
+    def is_aggregated(self, event: Event) -> bool:
+        """Counted into usage: no longer waiting in the aggregation queue."""
+        return not event.pending  # type: ignore[attr-defined]

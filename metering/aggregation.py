@@ -1,33 +1,89 @@
 """Meters turn stored raw events into usage: the aggregation behind E1, run by ``metering.tasks.aggregate_events``.
 
-Each batch is one transaction that locks pending events with ``SELECT ... FOR UPDATE SKIP LOCKED`` (concurrent
-tasks take different events), adds them to the ``MeterAggregate`` of every matching meter's window (rows locked in
-primary-key order), moves each window's ``UsageCounter`` by the change of its usage, and marks the events
-aggregated. Counting and marking commit together, so an event is counted exactly once however often or
-concurrently tasks run; a failed batch rolls back whole and is picked up again.
+Each batch is one transaction that takes pending events off the queue (``PendingEvent`` rows locked with
+``FOR UPDATE SKIP LOCKED`` and deleted, so concurrent tasks take different events), adds them to the
+``MeterAggregate`` of every matching meter's window (rows locked in key order) and moves each window's
+``UsageCounter`` by the change of its usage. Counting and dequeuing commit together, so an event is counted exactly
+once however often or concurrently tasks run; a failed batch rolls back whole and its events are pending again.
+
+Cost: on PostgreSQL five statements per batch (take the events, grouped; their customers; the meters; lock and read
+the aggregates; write the aggregates and move the counters), two more for UNIQUE meters, and one round trip to the
+decision cache for the usage windows of the batch's customers (``metering.aggregation_windows``). What a batch
+costs beyond its events is per window (one aggregate, one counter), so batches are large: when events arrive faster
+than they are counted, a batch holds many events per window, each event costs less, and aggregation catches up.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from catalog.enums import AggregationFunction, MeterType
 from catalog.models import Feature
 from customers.models import Customer
-from entitlements.cache import cached_many, invalidate_usage
-from entitlements.evaluation import usage_window
-from entitlements.usage_periods import UsagePeriod
+from entitlements.cache import invalidate_usage
+from metering import db
+from metering.aggregation_queue import aggregation_schedule, aggregation_started
+from metering.aggregation_windows import Windows
 from metering.meters import Aggregate, Meter, merge, meter_of
-from metering.models import NEVER_RESETS, Event, MeterAggregate, MeterUniqueValue
-from metering.services import lock_counters, raw_cursor, window_rules, write_counters
+from metering.models import Event, MeterAggregate, MeterUniqueValue, PendingEvent, UsageCounter
+from metering.services import lock_counters, write_counters
 
-BATCH_SIZE = 1000
+# Events a batch takes at most. Large, because what a batch costs beyond its events is per window (1000 events
+# over 1000 customers is 630 windows, 20,000 is 1000): the more events per window, the less each costs.
+BATCH_SIZE = 20_000
+# Batches one task runs before it hands over to a new task (with a new ``now``).
+MAX_BATCHES = 10
 # (customer id, resource key, feature id, window start): one aggregate, one usage counter.
 WindowKey = tuple[int, str, int, datetime]
+# Pending events alike but for their time, in one row: customer id, resource key, event name, dimensions (JSON
+# text), and the time of each.
+EventGroup = tuple[int, str, str, str, list[datetime]]
+
+PENDING_TABLE = PendingEvent._meta.db_table
+AGGREGATES_TABLE = MeterAggregate._meta.db_table
+# Takes the oldest pending events off the queue (skipping those another transaction is taking; for good when this
+# one commits) and returns them grouped by what decides what they count for, so meters and windows run once per
+# group rather than once per event. Index lookups only (``= ANY(ARRAY(...))``), whatever the tables' sizes.
+TAKE_SQL = (
+    f'WITH taken AS (DELETE FROM "{PENDING_TABLE}" WHERE "event_id" = ANY(ARRAY(SELECT "event_id" '
+    f'FROM "{PENDING_TABLE}" ORDER BY "event_id" LIMIT %s FOR UPDATE SKIP LOCKED)) RETURNING "event_id") '
+    'SELECT "customer_id", "resource_key", "event_name", "dimensions"::text, array_agg("timestamp") '
+    f'FROM "{Event._meta.db_table}" WHERE "id" = ANY(ARRAY(SELECT "event_id" FROM taken)) GROUP BY 1, 2, 3, 4'
+)
+CUSTOMER_REF_IDS_SQL = f'SELECT "id", "ref_id" FROM "{Customer._meta.db_table}" WHERE "id" = ANY(%s)'
+AGGREGATE_STATE = ("event_count", "measured_count", "total", "minimum", "maximum", "unique_count", "counted")
+# Created at zero where missing (through the unique constraint), locked in the order of the arrays (key order, so
+# concurrent batches over the same windows queue instead of deadlocking) and returned.
+LOCK_AGGREGATES_SQL = (
+    f'INSERT INTO "{AGGREGATES_TABLE}" AS a ("customer_id", "resource_key", "feature_id", "period_start", '
+    '"event_count", "measured_count", "total", "unique_count", "counted", "updated_at") '
+    "SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, 0, 0, 0, 0, %s "
+    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[]) "
+    "AS k(customer_id, resource_key, feature_id, period_start) "
+    'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+    'DO UPDATE SET "updated_at" = a."updated_at" '
+    'RETURNING a."customer_id", a."resource_key", a."feature_id", a."period_start", a."id", '
+    + ", ".join(f'a."{name}"' for name in AGGREGATE_STATE)
+)
+# The aggregates' new state, and every window's counter moved by its delta (created where missing, locked in key
+# order as ``usage_report`` locks them, so usage reported concurrently into the same rows is never lost).
+WRITE_SQL = (
+    f'WITH written AS (UPDATE "{AGGREGATES_TABLE}" AS a SET '
+    + ", ".join(f'"{name}" = v."{name}"' for name in AGGREGATE_STATE)
+    + ', "updated_at" = %s FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[], '
+    f"%s::numeric[], %s::bigint[], %s::numeric[]) AS v(id, {', '.join(AGGREGATE_STATE)}) WHERE a.id = v.id) "
+    f'INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
+    '"period_start", "value", "updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, '
+    "k.delta, %s FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], %s::numeric[]) "
+    "AS k(customer_id, resource_key, feature_id, period_start, delta) "
+    'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+    'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at"'
+)
 
 
 @dataclass
@@ -40,6 +96,15 @@ class _Contribution:
     unique_values: set[str] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _AggregateRow:
+    """A locked ``MeterAggregate``: its state and the usage it has counted so far."""
+
+    pk: int
+    state: Aggregate
+    counted: Decimal
+
+
 def _meters() -> list[tuple[int, Meter]]:
     """Every live metered feature with a meter, with its primary key. One query."""
     rows = (
@@ -50,76 +115,94 @@ def _meters() -> list[tuple[int, Meter]]:
     return [(pk, meter_of(ref_id, meter, transformation)) for pk, ref_id, meter, transformation in rows if meter]
 
 
-class _Windows:
-    """The usage window of a feature for a customer (and resource) at an event's time, from the entitlements the
-    customer holds at aggregation time, as ``usage_report`` computes it: the window rules of every customer of the
-    batch come from the decision cache in one round trip (``usage_report``'s own cached entries; the grants selector
-    only for customers not cached), and the last window found per feature is reused while events fall inside it."""
+def _take_pending(batch_size: int) -> list[EventGroup]:
+    """Up to ``batch_size`` pending events, oldest first, taken off the queue and grouped (``TAKE_SQL``)."""
+    if connection.vendor == "postgresql":
+        with db.server_cursor() as cursor:
+            # Binary results: timestamps are decoded in C, not parsed from text in Python.
+            cursor.execute(TAKE_SQL, [batch_size], binary=True)
+            return cursor.fetchall()  # type: ignore[return-value]
+    ids = list(PendingEvent.objects.order_by("event_id").values_list("event_id", flat=True)[:batch_size])
+    groups: dict[tuple[int, str, str, str], list[datetime]] = {}
+    rows = Event.objects.filter(pk__in=ids).values_list(
+        "customer_id", "resource_key", "event_name", "dimensions", "timestamp"
+    )
+    for customer_id, resource_key, event_name, dimensions, timestamp in rows:
+        key = (customer_id, resource_key, event_name, json.dumps(dimensions, sort_keys=True))
+        groups.setdefault(key, []).append(timestamp)
+    PendingEvent.objects.filter(event_id__in=ids).delete()
+    return [(*key, timestamps) for key, timestamps in groups.items()]
 
-    def __init__(self, scopes: set[tuple[str, str | None]], *, now: datetime) -> None:
-        self.rules = cached_many(
-            scopes, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now)
-        )
-        self.last: dict[tuple[str, str | None, str], UsagePeriod] = {}
 
-    def period_start(
-        self, *, customer_ref_id: str, resource_ref_id: str | None, meter: Meter, at: datetime
-    ) -> datetime:
-        key = (customer_ref_id, resource_ref_id, meter.feature_ref_id)
-        last = self.last.get(key)
-        if last is not None and last.start <= at < last.end:
-            return last.start
-        entitlement = self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
-        window = None if entitlement is None else usage_window(entitlement, now=at)
-        if window is None:
-            return NEVER_RESETS
-        self.last[key] = window
-        return window.start
+def _customer_ref_ids(customer_ids: set[int]) -> dict[int, str]:
+    if connection.vendor == "postgresql":
+        return dict(db.fetch_all(CUSTOMER_REF_IDS_SQL, [list(customer_ids)]))  # type: ignore[arg-type]
+    return dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "ref_id"))
+
+
+def _matches(
+    meters: list[tuple[int, Meter]], event_name: str, dimensions: dict[str, Any]
+) -> list[tuple[int, Meter, Decimal | str | None]]:
+    """The features whose meter counts such an event, each with what the event measures for it."""
+    matched = []
+    for feature_id, meter in meters:
+        if not meter.matches(event_name, dimensions):
+            continue
+        measured = meter.measure(dimensions)
+        if meter.function != AggregationFunction.COUNT and measured is None:
+            continue
+        matched.append((feature_id, meter, measured))
+    return matched
 
 
 def _contributions(
-    events: list[tuple[Any, ...]], customer_ref_ids: dict[int, str], *, now: datetime
+    groups: list[EventGroup], customer_ref_ids: dict[int, str], *, now: datetime
 ) -> dict[WindowKey, _Contribution]:
+    """What the events add to each window."""
     meters = _meters()
     if not meters:
         return {}
-    windows = _Windows({(customer_ref_ids[event[1]], event[2] or None) for event in events}, now=now)
+    windows = Windows({(customer_ref_ids[group[0]], group[1] or None) for group in groups}, now=now)
+    # Groups of different customers often carry the same event: meters run once per distinct event.
+    matches: dict[tuple[str, str], list[tuple[int, Meter, Decimal | str | None]]] = {}
     contributions: dict[WindowKey, _Contribution] = {}
-    for _, customer_id, resource_key, event_name, dimensions, timestamp in events:
-        dimensions = dimensions or {}
-        for feature_id, meter in meters:
-            if not meter.matches(event_name, dimensions):
-                continue
-            measured = meter.measure(dimensions)
-            if meter.function != AggregationFunction.COUNT and measured is None:
-                continue
-            period_start = windows.period_start(
+    for customer_id, resource_key, event_name, dimensions_text, moments in groups:
+        matched = matches.get((event_name, dimensions_text))
+        if matched is None:
+            dimensions = json.loads(dimensions_text) or {}
+            matched = matches[(event_name, dimensions_text)] = _matches(meters, event_name, dimensions)
+        for feature_id, meter, measured in matched:
+            counts = windows.counts(
                 customer_ref_id=customer_ref_ids[customer_id],
                 resource_ref_id=resource_key or None,
                 meter=meter,
-                at=timestamp,
+                moments=moments,
             )
-            key = (customer_id, resource_key, feature_id, period_start)
-            contribution = contributions.get(key)
-            if contribution is None:
-                contribution = contributions[key] = _Contribution(meter=meter)
-            contribution.event_count += 1
-            if isinstance(measured, str):
-                contribution.unique_values.add(measured)
-            elif measured is not None:
-                contribution.measures.append(measured)
+            for period_start, count in counts.items():
+                key = (customer_id, resource_key, feature_id, period_start)
+                contribution = contributions.get(key)
+                if contribution is None:
+                    contribution = contributions[key] = _Contribution(meter=meter)
+                contribution.event_count += count
+                if isinstance(measured, str):
+                    contribution.unique_values.add(measured)
+                elif measured is not None:
+                    contribution.measures.extend([measured] * count)
     return contributions
 
 
-AGGREGATE_STATE = ("event_count", "measured_count", "total", "minimum", "maximum", "unique_count", "counted")
+def _row(values: tuple[Any, ...]) -> _AggregateRow:
+    pk, event_count, measured_count, total, minimum, maximum, unique_count, counted = values
+    state = Aggregate(event_count, measured_count, total, minimum, maximum, unique_count)
+    return _AggregateRow(pk, state, counted)
 
 
-def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, MeterAggregate]:
-    """The aggregate rows of ``keys`` (sorted), created when missing (through their unique constraint) and locked in
-    key order, so concurrent batches over the same windows queue instead of deadlocking. On PostgreSQL one upsert
+def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, _AggregateRow]:
+    """The aggregates of ``keys`` (sorted), created when missing and locked in key order. On PostgreSQL one upsert
     from arrays that locks and returns every row; elsewhere an insert and a ``select_for_update``."""
     if connection.vendor == "postgresql":
-        return _locked_aggregates_postgresql(keys, now=now)
+        rows = db.fetch_all(LOCK_AGGREGATES_SQL, [now, *(list(column) for column in zip(*keys, strict=True))])
+        return {tuple(row[:4]): _row(row[4:]) for row in rows}  # type: ignore[misc]
     MeterAggregate.objects.bulk_create(
         [
             MeterAggregate(
@@ -133,124 +216,98 @@ def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKe
         ],
         ignore_conflicts=True,
     )
-    condition = Q()
-    for customer_id, resource_key, feature_id, period_start in keys:
-        condition |= Q(
-            customer_id=customer_id, resource_key=resource_key, feature_id=feature_id, period_start=period_start
-        )
-    rows = MeterAggregate.objects.select_for_update().filter(condition).order_by("pk")
-    return {(row.customer_id, row.resource_key, row.feature_id, row.period_start): row for row in rows}
-
-
-def _locked_aggregates_postgresql(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, MeterAggregate]:
-    table = MeterAggregate._meta.db_table
-    state = ", ".join(f'a."{name}"' for name in AGGREGATE_STATE)
-    with connection.wrap_database_errors, raw_cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{table}" AS a ("customer_id", "resource_key", "feature_id", "period_start", "event_count", '
-            '"measured_count", "total", "unique_count", "counted", "updated_at") '
-            "SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, 0, 0, 0, 0, %s "
-            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[]) "
-            "AS k(customer_id, resource_key, feature_id, period_start) "
-            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
-            'DO UPDATE SET "updated_at" = a."updated_at" '
-            f'RETURNING a."id", a."customer_id", a."resource_key", a."feature_id", a."period_start", {state}',
-            [now, *(list(column) for column in zip(*keys, strict=True))],
-        )
-        rows = cursor.fetchall()
-    aggregates = {}
-    for pk, customer_id, resource_key, feature_id, period_start, *values in rows:
-        aggregate = MeterAggregate(
-            pk=pk,
-            customer_id=customer_id,
-            resource_key=resource_key,
-            feature_id=feature_id,
-            period_start=period_start,
-            updated_at=now,
-            **dict(zip(AGGREGATE_STATE, values, strict=True)),
-        )
-        aggregates[(customer_id, resource_key, feature_id, period_start)] = aggregate
-    return aggregates
-
-
-def _write_aggregates(aggregates: list[MeterAggregate], *, now: datetime) -> None:
-    """The aggregates' new state in one statement (on PostgreSQL an ``UPDATE ... FROM unnest`` of arrays, not the
-    ``CASE`` per row and column that ``bulk_update`` writes)."""
-    if connection.vendor != "postgresql":
-        MeterAggregate.objects.bulk_update(aggregates, [*AGGREGATE_STATE, "updated_at"])
-        return
-    assignments = ", ".join(f'"{name}" = v."{name}"' for name in AGGREGATE_STATE)
-    with connection.wrap_database_errors, raw_cursor() as cursor:
-        cursor.execute(
-            f'UPDATE "{MeterAggregate._meta.db_table}" AS a SET {assignments}, "updated_at" = %s '
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], "
-            f"%s::bigint[], %s::numeric[]) AS v(id, {', '.join(AGGREGATE_STATE)}) WHERE a.id = v.id",
-            [
-                now,
-                [row.pk for row in aggregates],
-                *([getattr(row, name) for row in aggregates] for name in AGGREGATE_STATE),
-            ],
-        )
+    wanted = set(keys)
+    rows = (
+        MeterAggregate.objects.select_for_update()
+        .filter(customer_id__in={key[0] for key in keys}, feature_id__in={key[2] for key in keys})
+        .order_by("pk")
+        .values_list("customer_id", "resource_key", "feature_id", "period_start", "pk", *AGGREGATE_STATE)
+    )
+    return {tuple(row[:4]): _row(row[4:]) for row in rows if tuple(row[:4]) in wanted}  # type: ignore[misc]
 
 
 def _unique_counts(
-    aggregates: dict[WindowKey, MeterAggregate], contributions: dict[WindowKey, _Contribution]
+    aggregates: dict[WindowKey, _AggregateRow], contributions: dict[WindowKey, _Contribution]
 ) -> dict[int, int]:
     """Record the distinct values UNIQUE meters saw and return each such aggregate's distinct count (two queries;
     the aggregates are locked, so nobody else adds values to them meanwhile)."""
     values = [
-        MeterUniqueValue(aggregate=aggregates[key], value=value)
+        MeterUniqueValue(aggregate_id=aggregates[key].pk, value=value)
         for key, contribution in contributions.items()
         for value in sorted(contribution.unique_values)
     ]
     if not values:
         return {}
     MeterUniqueValue.objects.bulk_create(values, ignore_conflicts=True)
-    aggregate_ids = {value.aggregate.pk for value in values}
     return dict(
-        MeterUniqueValue.objects.filter(aggregate_id__in=aggregate_ids)
+        MeterUniqueValue.objects.filter(aggregate_id__in={value.aggregate_id for value in values})
         .values("aggregate_id")
         .annotate(count=Count("id"))
         .values_list("aggregate_id", "count")
     )
 
 
-def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> set[int]:
-    """Add the contributions to their aggregates and counters; returns the customers whose usage moved."""
-    keys = sorted(contributions)
-    deltas: dict[WindowKey, Decimal] = {}
-    aggregates = _locked_aggregates(keys, now=now)
-    unique_counts = _unique_counts(aggregates, contributions)
-    for key in keys:
-        contribution, row = contributions[key], aggregates[key]
-        before = Aggregate(
-            event_count=row.event_count,
-            measured_count=row.measured_count,
-            total=row.total,
-            minimum=row.minimum,
-            maximum=row.maximum,
-            unique_count=row.unique_count,
+def _write(
+    keys: list[WindowKey],
+    aggregates: dict[WindowKey, _AggregateRow],
+    deltas: dict[WindowKey, Decimal],
+    *,
+    now: datetime,
+) -> None:
+    """Write the aggregates' new state and add each window's delta to its counter (every window gets its counter,
+    at zero when its usage did not move). On PostgreSQL one statement."""
+    if connection.vendor == "postgresql":
+        rows = [aggregates[key] for key in keys]
+        db.execute(
+            WRITE_SQL,
+            [
+                now,
+                [row.pk for row in rows],
+                [row.state.event_count for row in rows],
+                [row.state.measured_count for row in rows],
+                [row.state.total for row in rows],
+                [row.state.minimum for row in rows],
+                [row.state.maximum for row in rows],
+                [row.state.unique_count for row in rows],
+                [row.counted for row in rows],
+                now,
+                *(list(column) for column in zip(*keys, strict=True)),
+                [deltas.get(key, Decimal(0)) for key in keys],
+            ],
         )
-        after = merge(
-            before,
-            event_count=contribution.event_count,
-            measures=contribution.measures,
-            unique_count=unique_counts.get(row.pk, row.unique_count),
-        )
-        usage = contribution.meter.usage(after)
-        delta = usage - row.counted
-        row.event_count, row.measured_count, row.total = after.event_count, after.measured_count, after.total
-        row.minimum, row.maximum, row.unique_count = after.minimum, after.maximum, after.unique_count
-        row.counted, row.updated_at = usage, now
-        if delta:
-            deltas[key] = delta
-    # Every window gets its counter (at zero when its usage did not move); they move under their lock, taken in key
-    # order as ``usage_report`` does, so reported usage counted concurrently into the same rows is never lost.
+        return
+    MeterAggregate.objects.bulk_update(
+        [
+            MeterAggregate(pk=row.pk, counted=row.counted, updated_at=now, **vars(row.state))
+            for row in aggregates.values()
+        ],
+        [*AGGREGATE_STATE, "updated_at"],
+    )
     counters = lock_counters(set(keys), now=now)
     for key, delta in deltas.items():
         counters[key].value += delta
     write_counters([counters[key] for key in deltas], now=now)
-    _write_aggregates([aggregates[key] for key in keys], now=now)
+
+
+def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> set[int]:
+    """Add the contributions to their aggregates and counters; returns the customers whose usage moved."""
+    keys = sorted(contributions)
+    aggregates = _locked_aggregates(keys, now=now)
+    unique_counts = _unique_counts(aggregates, contributions)
+    deltas: dict[WindowKey, Decimal] = {}
+    for key in keys:
+        contribution, row = contributions[key], aggregates[key]
+        row.state = merge(
+            row.state,
+            event_count=contribution.event_count,
+            measures=contribution.measures,
+            unique_count=unique_counts.get(row.pk, row.state.unique_count),
+        )
+        usage = contribution.meter.usage(row.state)
+        if usage != row.counted:
+            deltas[key] = usage - row.counted
+            row.counted = usage
+    _write(keys, aggregates, deltas, now=now)
     return {key[0] for key in deltas}
 
 
@@ -258,40 +315,34 @@ def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """Aggregate one batch of pending events (oldest first) into usage; returns how many events it took (0: none
     pending, or all pending ones are being aggregated by someone else).
 
-    One transaction: pending events locked with ``skip_locked`` (concurrent calls take disjoint batches), every
-    live feature whose meter matches an event gets the event in its window (``MeterAggregate``, locked), the
-    window's ``UsageCounter`` moves by the usage's change (the cached checks of those customers are invalidated), and
-    the events are marked aggregated. Events no meter matches are marked too. Safe to rerun; a failure rolls the
-    whole batch back.
+    One transaction: pending events taken off the queue (``skip_locked``: concurrent calls take disjoint batches),
+    every live feature whose meter matches an event gets the event in its window (``MeterAggregate``, locked), the
+    window's ``UsageCounter`` moves by the usage's change (the cached checks of those customers are invalidated).
+    Events no meter matches leave the queue too. Safe to rerun; a failure rolls the whole batch back.
     """
     with transaction.atomic():
-        events = list(
-            Event.objects.select_for_update(skip_locked=True)
-            .filter(aggregated_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", "customer_id", "resource_key", "event_name", "dimensions", "timestamp")[:batch_size]
-        )
-        if not events:
+        groups = _take_pending(batch_size)
+        if not groups:
             return 0
-        customer_ref_ids = dict(
-            Customer.objects.filter(pk__in={event[1] for event in events}).values_list("pk", "ref_id")
-        )
-        contributions = _contributions(events, customer_ref_ids, now=now)
+        customer_ref_ids = _customer_ref_ids({group[0] for group in groups})
+        contributions = _contributions(groups, customer_ref_ids, now=now)
         if contributions:
             moved = _apply(contributions, now=now)
             # Checks show usage from the counters: drop the cached answers of the customers whose usage moved.
             invalidate_usage(customer_ref_ids[customer_id] for customer_id in sorted(moved))
-        Event.objects.filter(pk__in=[event[0] for event in events]).update(aggregated_at=now)
-    return len(events)
+    return sum(len(group[4]) for group in groups)
 
 
-def events_aggregate_pending(*, now: datetime, max_batches: int = 100) -> int:
-    """Aggregate pending events batch after batch until none is left (or ``max_batches``: the next run goes on);
-    returns how many were aggregated. What the task and the sweeper run."""
+def events_aggregate_pending(*, now: datetime, max_batches: int = MAX_BATCHES) -> int:
+    """Aggregate pending events batch after batch until none is left; returns how many were aggregated. What the
+    task (and the sweeper) runs: it first marks the scheduled task started (``aggregation_queue``), and after
+    ``max_batches`` it schedules a new task to go on instead of holding the worker (and this ``now``) longer."""
+    aggregation_started()
     aggregated = 0
     for _ in range(max_batches):
         taken = events_aggregate(now=now)
         if not taken:
-            break
+            return aggregated
         aggregated += taken
+    aggregation_schedule()
     return aggregated

@@ -1,9 +1,12 @@
 """Raw usage events (E1): stored synchronously, deduplicated by the client's idempotency key, aggregated later.
 
 Ingestion is on the hot path (batches of up to 1000 at tens of thousands of events a second), so a batch costs a
-fixed number of queries: one for the customers, one for the resources, one multi-row
-``INSERT ... ON CONFLICT DO NOTHING`` for the events. The unique constraint on (customer, idempotency key) is what
-deduplicates, also between concurrent requests. Aggregation (``metering.aggregation``) is enqueued on commit.
+fixed number of statements: one for the customers, one for the resources (only when items name one), and one
+that inserts the events and queues them for aggregation (``PendingEvent``) together. The unique constraint on
+(customer, idempotency key) is what deduplicates, also between concurrent requests: the insert first runs as a
+plain ``INSERT`` (a batch of new keys, the usual case, skips the cost of ``ON CONFLICT``'s speculative insertion)
+and, when it meets a stored key, again as ``INSERT ... ON CONFLICT DO NOTHING``. Aggregation
+(``metering.aggregation``) is scheduled on commit.
 """
 
 import json
@@ -12,11 +15,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from customers.models import Customer, CustomerResource
-from metering import errors
-from metering.models import Event
+from metering import db, errors
+from metering.models import Event, PendingEvent
 
 # How long an event's idempotency key protects against storing it twice (contract §3.4).
 EVENT_IDEMPOTENCY_WINDOW = timedelta(days=7)
@@ -29,6 +32,26 @@ INSERT_COLUMNS = (
     "timestamp",
     "created_at",
 )
+EVENTS_TABLE = Event._meta.db_table
+PENDING_TABLE = PendingEvent._meta.db_table
+CUSTOMERS_SQL = f'SELECT "id", "ref_id", "archived_at" FROM "{Customer._meta.db_table}" WHERE "ref_id" = ANY(%s)'
+RESOURCES_SQL = (
+    f'SELECT c."ref_id", r."ref_id" FROM "{CustomerResource._meta.db_table}" r '
+    f'JOIN "{Customer._meta.db_table}" c ON c."id" = r."customer_id" '
+    'WHERE r."customer_id" = ANY(%s) AND r."ref_id" = ANY(%s)'
+)
+COLUMNS_SQL = ", ".join(f'"{column}"' for column in INSERT_COLUMNS)
+# The batch as one JSON document expanded by ``jsonb_to_recordset``: one parameter instead of thousands. Keys
+# left out of an item (no resource, no dimensions, no timestamp) read as NULL.
+INSERT_EVENTS_SQL = (
+    f'INSERT INTO "{EVENTS_TABLE}" ({COLUMNS_SQL}) '
+    "SELECT c, COALESCE(r, ''), n, k, COALESCE(d, '{}'), COALESCE(t, %s), %s "
+    "FROM jsonb_to_recordset(%s::jsonb) AS u(c bigint, r text, n text, k text, d jsonb, t timestamptz)"
+)
+# Every stored event is queued in the same statement; the count of queued rows is the count of new events.
+QUEUE_SQL = f'INSERT INTO "{PENDING_TABLE}" ("event_id") SELECT "id" FROM stored'
+STORE_SQL = f'WITH stored AS ({INSERT_EVENTS_SQL} RETURNING "id") {QUEUE_SQL}'
+STORE_SKIPPING_KNOWN_SQL = f'WITH stored AS ({INSERT_EVENTS_SQL} ON CONFLICT DO NOTHING RETURNING "id") {QUEUE_SQL}'
 
 
 class EventInput(NamedTuple):
@@ -51,25 +74,31 @@ def _json_number(value: Any) -> int | float:
     raise TypeError(f"a dimension cannot be {value!r}")
 
 
+def _customer_rows(ref_ids: set[str]) -> list[tuple[int, str, datetime | None]]:
+    if connection.vendor == "postgresql":
+        return db.fetch_all(CUSTOMERS_SQL, [list(ref_ids)])  # type: ignore[return-value]
+    return list(Customer.objects.filter(ref_id__in=ref_ids).values_list("pk", "ref_id", "archived_at"))
+
+
+def _resource_rows(customer_ids: list[int], resource_ref_ids: set[str]) -> set[tuple[str, str]]:
+    if connection.vendor == "postgresql":
+        return set(db.fetch_all(RESOURCES_SQL, [customer_ids, list(resource_ref_ids)]))  # type: ignore[arg-type]
+    return set(
+        CustomerResource.objects.filter(customer_id__in=customer_ids, ref_id__in=resource_ref_ids).values_list(
+            "customer__ref_id", "ref_id"
+        )
+    )
+
+
 def _customers(items: Sequence[EventInput]) -> dict[str, int]:
     """Every item's customer id by ref id, after checking each item's customer and resource in two queries (plain
     rows, not model instances: this runs for every batch); the first bad item raises, naming it."""
     customers = {
         ref_id: (pk, archived_at)
-        for pk, ref_id, archived_at in Customer.objects.filter(
-            ref_id__in={item.customer_ref_id for item in items}
-        ).values_list("pk", "ref_id", "archived_at")
+        for pk, ref_id, archived_at in _customer_rows({item.customer_ref_id for item in items})
     }
     resource_ref_ids = {item.resource_ref_id for item in items if item.resource_ref_id}
-    resources = (
-        set(
-            CustomerResource.objects.filter(
-                customer_id__in=[pk for pk, _ in customers.values()], ref_id__in=resource_ref_ids
-            ).values_list("customer__ref_id", "ref_id")
-        )
-        if resource_ref_ids
-        else set()
-    )
+    resources = _resource_rows([pk for pk, _ in customers.values()], resource_ref_ids) if resource_ref_ids else set()
     for index, item in enumerate(items):
         customer = customers.get(item.customer_ref_id)
         if customer is None:
@@ -88,82 +117,90 @@ def _customers(items: Sequence[EventInput]) -> dict[str, int]:
     return {ref_id: pk for ref_id, (pk, _) in customers.items()}
 
 
-def _insert(rows: list[tuple[Any, ...]], *, now: datetime) -> int:
-    """One insert of ``rows`` (customer id, resource key, event name, idempotency key, dimensions, timestamp or
-    ``None`` for ``now``) that skips those whose (customer, idempotency key) is already stored; returns how many
-    rows were inserted. Rows go in key order so concurrent batches with shared keys wait for each other in the same
-    order (no deadlock).
+def _document(rows: list[tuple[int, EventInput]]) -> str:
+    """The rows as the JSON document ``INSERT_EVENTS_SQL`` expands, leaving out keys that are empty."""
+    records = []
+    for customer_id, item in rows:
+        record: dict[str, Any] = {"c": customer_id, "n": item.event_name, "k": item.idempotency_key}
+        if item.resource_ref_id:
+            record["r"] = item.resource_ref_id
+        if item.dimensions:
+            record["d"] = item.dimensions
+        if item.timestamp is not None:
+            record["t"] = item.timestamp.isoformat()
+        records.append(record)
+    return json.dumps(records, separators=(",", ":"), default=_json_number)
 
-    On PostgreSQL the batch travels as one JSON document expanded by ``jsonb_to_recordset``: one parameter instead
-    of thousands, which the driver would otherwise spend most of the request quoting and splicing into the SQL."""
-    table = connection.ops.quote_name(Event._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(column) for column in INSERT_COLUMNS)
+
+def _store(rows: list[tuple[int, EventInput]], *, now: datetime, skip_known: bool) -> int:
+    """Insert the events of ``rows`` (customer id, item) and queue them for aggregation; returns how many were
+    stored. ``skip_known``: leave out those whose (customer, idempotency key) is already stored, else such a key
+    raises ``IntegrityError``. Rows go in key order so concurrent batches with shared keys wait for each other in
+    the same order (no deadlock)."""
     if connection.vendor == "postgresql":
-        document = json.dumps(
-            [
-                {
-                    "c": customer_id,
-                    "r": resource,
-                    "n": name,
-                    "k": key,
-                    "d": dimensions,
-                    "t": moment and moment.isoformat(),
-                }
-                for customer_id, resource, name, key, dimensions, moment in rows
-            ],
-            separators=(",", ":"),
-            default=_json_number,
+        return db.execute(STORE_SKIPPING_KNOWN_SQL if skip_known else STORE_SQL, [now, now, _document(rows)])
+    adapt = connection.ops.adapt_datetimefield_value
+    placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+    params = [
+        value
+        for customer_id, item in rows
+        for value in (
+            customer_id,
+            item.resource_ref_id or "",
+            item.event_name,
+            item.idempotency_key,
+            json.dumps(item.dimensions, default=_json_number),
+            adapt(item.timestamp or now),
+            adapt(now),
         )
-        sql = (
-            f"INSERT INTO {table} ({columns}) SELECT c, r, n, k, d, COALESCE(t, %s), %s "
-            "FROM jsonb_to_recordset(%s::jsonb) AS u(c bigint, r text, n text, k text, d jsonb, t timestamptz) "
-            "ON CONFLICT DO NOTHING"
-        )
-        params: list[Any] = [now, now, document]
-    else:
-        adapt = connection.ops.adapt_datetimefield_value
-        placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
-        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(rows))} ON CONFLICT DO NOTHING"
-        params = [
-            value
-            for *head, dimensions, moment in rows
-            for value in (*head, json.dumps(dimensions, default=_json_number), adapt(moment or now), adapt(now))
-        ]
+    ]
+    conflict = " ON CONFLICT DO NOTHING" if skip_known else ""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+        cursor.execute(
+            f'INSERT INTO "{EVENTS_TABLE}" ({COLUMNS_SQL}) VALUES {", ".join([placeholders] * len(rows))}{conflict} '
+            'RETURNING "id"',
+            params,
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    PendingEvent.objects.bulk_create([PendingEvent(event_id=pk) for pk in ids])
+    return len(ids)
 
 
 def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
-    """Store a batch of raw events (E1) and enqueue their aggregation; returns how many were new.
+    """Store a batch of raw events (E1) and schedule their aggregation; returns how many were new.
 
     The whole batch is checked first and nothing is written when any item is bad: an unknown customer or
     resource (404), an archived customer (400), each naming ``events[i].<field>``. Idempotency key: the client's
     ``idempotencyKey``, unique per customer; an event whose key is already stored (or repeated in the batch) is
     skipped silently, also when a concurrent request stores it first. Keys are forgotten after 7 days
-    (``event_idempotency_keys_expire``). Side effect: ``aggregate_events`` runs after commit.
+    (``event_idempotency_keys_expire``). Side effect: after commit, aggregation is scheduled
+    (``aggregation_schedule``: one task queued at a time, however many batches arrive).
     """
-    from metering.tasks import aggregate_events
+    from metering.aggregation_queue import aggregation_schedule
 
     customers = _customers(items)
-    unique: dict[tuple[int, str], tuple[Any, ...]] = {}
+    unique: dict[tuple[int, str], tuple[int, EventInput]] = {}
     for item in items:
         customer_id = customers[item.customer_ref_id]
         key = (customer_id, item.idempotency_key)
         if key not in unique:
-            unique[key] = (
-                customer_id,
-                item.resource_ref_id or "",
-                item.event_name,
-                item.idempotency_key,
-                item.dimensions,
-                item.timestamp,
-            )
-    with transaction.atomic():
-        inserted = _insert([unique[key] for key in sorted(unique)], now=now)
-        if inserted:
-            # Robust: a broker outage must not fail a stored batch; the sweeper aggregates it then.
-            transaction.on_commit(aggregate_events.delay, robust=True)
+            unique[key] = (customer_id, item)
+    rows = [unique[key] for key in sorted(unique)]
+    try:
+        with transaction.atomic():
+            # Elsewhere than on PostgreSQL (no cheap way to tell a unique violation apart) known keys are skipped
+            # from the start.
+            inserted = _store(rows, now=now, skip_known=connection.vendor != "postgresql")
+            if inserted:
+                transaction.on_commit(aggregation_schedule, robust=True)
+    except IntegrityError as error:
+        if not db.is_unique_violation(error):
+            raise
+        # Some key is stored already (a retried batch, or a concurrent request that got there first).
+        with transaction.atomic():
+            inserted = _store(rows, now=now, skip_known=True)
+            if inserted:
+                transaction.on_commit(aggregation_schedule, robust=True)
     return inserted
 
 

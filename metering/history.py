@@ -5,6 +5,9 @@ reported usage (``UsageMeasurement`` rows, counted in the window they were count
 meter makes of the raw events (``Event`` rows, replayed through the meter, in the window of their time). Windows
 come from the entitlement the customer holds now. Points are hourly for ranges up to two days, daily beyond; each
 point is the usage at the end of its bucket, and it is a reset point when a window started inside the bucket.
+Markers name each window start in range: ``SUBSCRIPTION_CHANGE_RESET`` for the subscription's start and for a plan
+change that reset usage (``Subscription.usage_reset_at``, which starts a window of its own), ``PERIODIC_RESET``
+otherwise.
 With ``groupBy`` (a dimension), each value of that dimension gets its own series (events and reports without it
 share the series tagged ``""``).
 """
@@ -128,13 +131,16 @@ def _buckets(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
 
 
 def _window_starts(
-    window_at: Callable[[datetime], UsagePeriod | None], start: datetime, end: datetime
+    window_at: Callable[[datetime], UsagePeriod | None], start: datetime, end: datetime, reset_at: datetime | None
 ) -> Iterator[datetime]:
+    """The starts of the windows that begin in [start, end): the periodic ones and, when usage was reset by a plan
+    change (``reset_at``, inside a periodic window), the window starting at the reset."""
     window = window_at(start)
     while window is not None and window.start < end:
         if window.start >= start:
             yield window.start
-        window = window_at(window.end)
+        following = window_at(reset_at) if reset_at is not None and window.start < reset_at < window.end else None
+        window = following if following is not None and following.start > window.start else window_at(window.end)
 
 
 def _changes(
@@ -240,9 +246,12 @@ def usage_history(
         window_at=window_at,
     )
     anchor = entitlement.usage_anchor if entitlement is not None else None
+    # Usage restarted from zero at the subscription's start (windows counted from it) or at a plan change under the
+    # product's usage-reset rule (``Subscription.usage_reset_at``); every other window start is a periodic reset.
+    reset_at = entitlement.usage_reset_at if entitlement is not None else None
     markers = tuple(
-        (moment, MarkerType.SUBSCRIPTION_CHANGE_RESET if moment == anchor else MarkerType.PERIODIC_RESET)
-        for moment in islice(_window_starts(window_at, start, end), MAX_MARKERS)
+        (moment, MarkerType.SUBSCRIPTION_CHANGE_RESET if moment in (anchor, reset_at) else MarkerType.PERIODIC_RESET)
+        for moment in islice(_window_starts(window_at, start, end, reset_at), MAX_MARKERS)
         if anchor is None or moment >= anchor
     )
     if not group_by:

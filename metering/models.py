@@ -80,8 +80,9 @@ class UsageMeasurement(models.Model):
 
 
 class Event(models.Model):
-    """One raw usage event as the client reported it (E1). Meters turn events into usage asynchronously;
-    ``aggregated_at`` is set in the same transaction that counts the event, so it is counted exactly once."""
+    """One raw usage event as the client reported it (E1), never changed once stored. Meters turn events into usage
+    asynchronously: an event waits in ``PendingEvent`` until the transaction that counts it deletes its entry, so it
+    is counted exactly once."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     resource_key = models.CharField(max_length=255, blank=True, default="")
@@ -92,7 +93,6 @@ class Event(models.Model):
     # When the event happened (the client's ``timestamp``, else when it was received).
     timestamp = models.DateTimeField()
     created_at = models.DateTimeField()
-    aggregated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -103,13 +103,28 @@ class Event(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["id"], condition=Q(aggregated_at__isnull=True), name="event_pending"),
             models.Index(fields=["customer", "timestamp"], name="event_customer_time"),
             models.Index(fields=["created_at"], name="event_created"),
         ]
 
     def __str__(self) -> str:
         return f"{self.event_name}@{self.timestamp:%Y-%m-%dT%H:%M:%S} ({self.customer_id})"
+
+
+class PendingEvent(models.Model):
+    """The aggregation queue: one row per stored event not yet counted, written by the statement that stores the
+    event and deleted by the transaction that counts it. A narrow table of its own, because taking a batch then
+    costs one bulk ``DELETE`` of small rows instead of an ``UPDATE`` of every (wide, many times indexed) event row.
+
+    No foreign-key constraint: its only writer inserts the id the same statement has just given the event, and
+    events are never deleted; the per-row check would cost more than the rest of the queue's insert."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return str(self.event_id)
 
 
 class MeterAggregate(models.Model):

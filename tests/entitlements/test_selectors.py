@@ -11,7 +11,7 @@ from customers.selectors import customer_get
 from customers.services import customer_archive
 from entitlements import services
 from entitlements.evaluation import AccessDeniedReason, CustomerGrants, effective_entitlements, entitlements_state
-from entitlements.selectors import customer_grants
+from entitlements.selectors import customer_grants, customers_grants, grants_read_together
 from tests.entitlements.builders import CATALOG_AT, catalog_for_entitlements, customer, feature, package, provision
 
 NOW = datetime(2024, 3, 10, 9, tzinfo=UTC)
@@ -227,3 +227,52 @@ def test_one_query_when_there_is_nothing_to_fetch(
     with django_assert_num_queries(1):
         grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
     assert entitlements_state(grants, now=NOW).access_denied_reason == AccessDeniedReason.NO_ACTIVE_SUBSCRIPTION
+
+
+# --- many customers at once ---------------------------------------------------------------------------------------
+
+
+def test_many_customers_read_together_get_the_answers_read_one_by_one(
+    catalog: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for index in range(4):
+        extra_product(index)
+    holdings("small", products=1, promotions=["seats"])
+    holdings("large", products=4, promotions=["seats", "storage"])
+    provision("plan-basic", now=STARTED)
+    grant_promotion("sso", at=STARTED)
+    customer("bare")
+    customer_archive(customer=customer("archived"), now=STARTED)
+    now = STARTED + timedelta(days=1)
+    scopes = [
+        (ref_id, resource)
+        for ref_id in ("small", "large", "customer-1", "bare", "archived", "nobody")
+        for resource in (None, "site-1", "site-9")
+    ]
+
+    with django_assert_num_queries(7):
+        together = customers_grants(scopes, now=now)
+
+    assert together == {
+        (ref_id, resource): customer_grants(customer_ref_id=ref_id, resource_ref_id=resource, now=now)
+        for ref_id, resource in scopes
+    }
+    assert len(together[("large", "site-1")].subscription_ref_ids) == 5
+
+
+def test_inside_grants_read_together_the_first_read_serves_every_scope(
+    catalog: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for ref_id in ("a", "b", "c"):
+        customer(ref_id)
+        provision("plan-basic", now=STARTED, customer_ref_id=ref_id)
+    scopes = [("a", None), ("b", None), ("c", None)]
+    alone = {scope: customer_grants(customer_ref_id=scope[0], resource_ref_id=None, now=NOW) for scope in scopes}
+
+    # One read for the three (5 queries: no resource asked for, no parent plan), the outsider alone (one statement).
+    with grants_read_together(scopes, now=NOW), django_assert_num_queries(5 + 1):
+        read = {scope: customer_grants(customer_ref_id=scope[0], resource_ref_id=None, now=NOW) for scope in scopes}
+        # Outside the scopes (or at another moment) a customer is read alone.
+        customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
+
+    assert read == alone

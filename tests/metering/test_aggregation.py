@@ -8,14 +8,18 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Feature
 from catalog.services.features import feature_archive
+from entitlements.cache import invalidate_all
 from metering.aggregation import events_aggregate, events_aggregate_pending
 from metering.events import EventInput, event_idempotency_keys_expire, events_report
-from metering.models import Event, MeterAggregate, MeterUniqueValue, UsageCounter
+from metering.models import Event, MeterAggregate, MeterUniqueValue, PendingEvent, UsageCounter
 from metering.selectors import current_usage
 from metering.services import UsageReport, usage_report
+from tests.entitlements.builders import customer, provision
 from tests.metering.meter_builders import condition, event_name_is, meter, metered_catalog, metered_feature
 
 SUBSCRIBED = datetime(2024, 6, 1, 9, tzinfo=UTC)
@@ -63,7 +67,7 @@ def test_storing_events_schedules_their_aggregation_after_commit(
     callbacks[0]()
 
     assert usage("api-calls", JUNE) == 2
-    assert not Event.objects.filter(aggregated_at__isnull=True).exists()
+    assert not PendingEvent.objects.exists()
 
 
 def test_aggregating_again_counts_nothing_twice(catalog: None) -> None:
@@ -72,7 +76,8 @@ def test_aggregating_again_counts_nothing_twice(catalog: None) -> None:
     assert events_aggregate(now=NOW) == 0
     assert events_aggregate_pending(now=NOW) == 0
     assert usage("api-calls", JUNE) == 2
-    assert Event.objects.filter(aggregated_at=NOW).count() == 3
+    assert Event.objects.count() == 3
+    assert not PendingEvent.objects.exists()
 
 
 def test_batches_are_taken_oldest_first_up_to_the_batch_size(catalog: None) -> None:
@@ -80,7 +85,7 @@ def test_batches_are_taken_oldest_first_up_to_the_batch_size(catalog: None) -> N
 
     assert events_aggregate(now=NOW, batch_size=2) == 2
     assert usage("api-calls", JUNE) == 2
-    assert list(Event.objects.filter(aggregated_at__isnull=True).values_list("pk", flat=True)) == sorted(
+    assert list(PendingEvent.objects.order_by("pk").values_list("pk", flat=True)) == sorted(
         Event.objects.order_by("-pk").values_list("pk", flat=True)[:3]
     )
     assert events_aggregate_pending(now=NOW) == 3
@@ -189,7 +194,7 @@ def test_events_no_meter_counts_are_marked_and_leave_no_usage(catalog: None) -> 
     report_and_aggregate(event("page-view"), event("login"))
 
     assert not UsageCounter.objects.exists()
-    assert not Event.objects.filter(aggregated_at__isnull=True).exists()
+    assert not PendingEvent.objects.exists()
 
 
 def test_events_across_a_reset_boundary_land_in_their_windows(catalog: None) -> None:
@@ -222,11 +227,11 @@ def test_events_without_a_timestamp_count_in_the_window_of_their_arrival(catalog
 
 def test_the_tick_sweeper_aggregates_what_was_left_pending(catalog: None) -> None:
     events_report(items=[event(), event(), event()], now=NOW)  # the on-commit task never ran (test transaction)
-    assert Event.objects.filter(aggregated_at__isnull=True).count() == 3
+    assert PendingEvent.objects.count() == 3
 
     call_command("tick", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
-    assert not Event.objects.filter(aggregated_at__isnull=True).exists()
+    assert not PendingEvent.objects.exists()
     assert UsageCounter.objects.get(feature__ref_id="api-calls").value == 3
 
 
@@ -241,3 +246,25 @@ def test_idempotency_keys_are_forgotten_after_7_days(catalog: None) -> None:
 
     assert Event.objects.count() == 2
     assert usage("api-calls", JUNE) == 2
+
+
+def test_a_batch_costs_the_same_queries_for_few_or_many_customers_on_a_cold_cache(catalog: None) -> None:
+    """The usage windows of customers the decision cache does not hold come from one read of all their grants."""
+    for index in range(2, 9):
+        customer(f"customer-{index}")
+        provision("plan-basic", now=SUBSCRIBED, customer_ref_id=f"customer-{index}")
+
+    def queries_to_aggregate(customers: range) -> int:
+        events_report(
+            items=[
+                EventInput(f"customer-{index}", "api-call", f"key-{index}-{n}") for index in customers for n in (1, 2)
+            ],
+            now=NOW,
+        )
+        invalidate_all()
+        with CaptureQueriesContext(connection) as queries:
+            assert events_aggregate(now=NOW) == 2 * len(customers)
+        return len(queries)
+
+    assert queries_to_aggregate(range(1, 3)) == queries_to_aggregate(range(3, 9))
+    assert sorted(UsageCounter.objects.values_list("value", flat=True)) == [2] * 8

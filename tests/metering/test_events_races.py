@@ -9,7 +9,7 @@ from django.db import connection
 from customers.models import Customer
 from metering.aggregation import events_aggregate
 from metering.events import EventInput, events_report
-from metering.models import Event, MeterAggregate, UsageCounter
+from metering.models import Event, MeterAggregate, PendingEvent, UsageCounter
 from tests.metering.meter_builders import event_name_is, meter, metered_catalog, metered_feature
 from tests.races import THREADS, race
 
@@ -80,13 +80,13 @@ def test_distinct_events_from_many_threads_are_all_counted(catalog: None) -> Non
     assert sum(results) == THREADS * per_thread
     assert api_calls() == THREADS * per_thread
     assert UsageCounter.objects.get(feature__ref_id="users").value == 7
-    assert not Event.objects.filter(aggregated_at__isnull=True).exists()
+    assert not PendingEvent.objects.exists()
 
 
 def test_concurrent_aggregation_tasks_count_each_event_once(catalog: None) -> None:
     total = 2000
     customer_id = Customer.objects.get(ref_id="customer-1").pk
-    Event.objects.bulk_create(
+    stored = Event.objects.bulk_create(
         Event(
             customer_id=customer_id,
             event_name="api-call",
@@ -97,6 +97,7 @@ def test_concurrent_aggregation_tasks_count_each_event_once(catalog: None) -> No
         )
         for number in range(total)
     )
+    PendingEvent.objects.bulk_create(PendingEvent(event=event) for event in stored)
 
     def aggregate(index: int) -> int:
         taken = 0
@@ -111,4 +112,4 @@ def test_concurrent_aggregation_tasks_count_each_event_once(catalog: None) -> No
     assert api_calls() == total
     assert UsageCounter.objects.get(feature__ref_id="users").value == 100
     assert MeterAggregate.objects.get(feature__ref_id="api-calls").event_count == total
-    assert not Event.objects.filter(aggregated_at__isnull=True).exists()
+    assert not PendingEvent.objects.exists()

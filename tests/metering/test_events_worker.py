@@ -8,7 +8,7 @@ import pytest
 import stigg
 from django.utils import timezone
 
-from metering.models import Event
+from metering.models import Event, PendingEvent
 from tests.metering.meter_builders import metered_catalog
 from tests.subscriptions.test_worker import drain, wait_until, worker_queue  # noqa: F401 (a fixture)
 
@@ -40,4 +40,4 @@ def test_a_real_worker_makes_reported_events_visible_in_checks(
 
     assert current_usage() == 300
     assert Event.objects.count() == 300
-    assert not Event.objects.filter(aggregated_at__isnull=True).exists()
+    assert not PendingEvent.objects.exists()
