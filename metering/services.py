@@ -7,24 +7,25 @@ counters through their unique constraint, locks them (``select_for_update``), ap
 writes them back, all in one transaction with a fixed number of queries (``_count_batch``).
 """
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
 from catalog.models import Feature
 from customers.models import Customer, CustomerResource
 from entitlements.cache import cached_many, invalidate_usage
-from entitlements.evaluation import effective_entitlements, usage_window, usage_windows
+from entitlements.evaluation import WindowRule, effective_entitlements, usage_window, usage_windows, window_rule
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
 from metering import errors
 from metering.enums import UpdateBehavior
+from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, raw_cursor
 from metering.models import UsageCounter, UsageMeasurement
 from metering.selectors import counter_period_start
 
@@ -34,6 +35,9 @@ IDEMPOTENCY_WINDOW = timedelta(days=7)
 COUNT_ATTEMPTS = 5
 ZERO = Decimal(0)
 DEADLOCK_DETECTED = "40P01"
+CUSTOMERS_BY_REF_ID_SQL = (
+    f'SELECT "ref_id", "id", "archived_at" FROM "{Customer._meta.db_table}" WHERE "ref_id" = ANY(%b::text[])'
+)
 
 
 @dataclass(frozen=True)
@@ -51,61 +55,85 @@ class UsageReport:
     dimensions: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _Checked:
+class _Checked(NamedTuple):
     report: UsageReport
-    customer: Customer
-    feature: Feature
+    customer_id: int
+    customer_ref_id: str
+    feature_id: int
+    feature_ref_id: str
+
+
+def _customers(ref_ids: set[str]) -> dict[str, tuple[int, datetime | None]]:
+    """The primary key and archive moment of each customer found, by id. One query (on PostgreSQL the ids are bound
+    as one array, not quoted into the SQL in Python)."""
+    if connection.vendor != "postgresql":
+        rows = Customer.objects.filter(ref_id__in=ref_ids).values_list("ref_id", "pk", "archived_at")
+    else:
+        with connection.wrap_database_errors, raw_cursor() as cursor:
+            cursor.execute(CUSTOMERS_BY_REF_ID_SQL, [list(ref_ids)])
+            rows = cursor.fetchall()
+    return {ref_id: (pk, archived_at) for ref_id, pk, archived_at in rows}
 
 
 def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
-    """Every item's customer, feature and resource, in three queries; the first bad item raises, naming it."""
-    customers = {
-        customer.ref_id: customer
-        for customer in Customer.objects.filter(ref_id__in={item.customer_ref_id for item in items}).only(
-            "pk", "ref_id", "archived_at"
+    """Every item's customer, feature and resource, in three queries at most (no resource: two); the first bad item
+    raises, naming it."""
+    customers = _customers({item.customer_ref_id for item in items})
+    features = {
+        feature.ref_id: (feature.pk, feature.feature_type == FeatureType.BOOLEAN or not feature.is_metered)
+        for feature in Feature.objects.filter(ref_id__in={item.feature_ref_id for item in items}).only(
+            "pk", "ref_id", "feature_type", "meter_type"
         )
     }
-    features = {
-        feature.ref_id: feature
-        for feature in Feature.objects.filter(ref_id__in={item.feature_ref_id for item in items})
-    }
-    resources = set(
-        CustomerResource.objects.filter(
-            customer__in=list(customers.values()),
-            ref_id__in={item.resource_ref_id for item in items if item.resource_ref_id},
-        ).values_list("customer__ref_id", "ref_id")
+    resource_ref_ids = {item.resource_ref_id for item in items if item.resource_ref_id}
+    resources = (
+        set(
+            CustomerResource.objects.filter(
+                customer_id__in=[pk for pk, _ in customers.values()], ref_id__in=resource_ref_ids
+            ).values_list("customer_id", "ref_id")
+        )
+        if resource_ref_ids
+        else set()
     )
     checked = []
     for index, item in enumerate(items):
-        prefix = f"usages[{index}]"
         customer = customers.get(item.customer_ref_id)
         if customer is None:
-            raise errors.UsageCustomerNotFound(f"no customer {item.customer_ref_id}", field=f"{prefix}.customerId")
-        if customer.is_archived:
-            raise errors.CustomerArchived(f"customer {customer.ref_id} is archived", field=f"{prefix}.customerId")
+            path = f"usages[{index}].customerId"
+            raise errors.UsageCustomerNotFound(f"no customer {item.customer_ref_id}", field=path)
+        customer_id, archived_at = customer
+        if archived_at is not None:
+            path = f"usages[{index}].customerId"
+            raise errors.CustomerArchived(f"customer {item.customer_ref_id} is archived", field=path)
         feature = features.get(item.feature_ref_id)
         if feature is None:
-            raise errors.UsageFeatureNotFound(f"no feature {item.feature_ref_id}", field=f"{prefix}.featureId")
-        if feature.feature_type == FeatureType.BOOLEAN or not feature.is_metered:
+            path = f"usages[{index}].featureId"
+            raise errors.UsageFeatureNotFound(f"no feature {item.feature_ref_id}", field=path)
+        feature_id, unmetered = feature
+        if unmetered:
             raise errors.FeatureNotMetered(
-                f"feature {feature.ref_id} is not metered; usage cannot be reported", field=f"{prefix}.featureId"
+                f"feature {item.feature_ref_id} is not metered; usage cannot be reported",
+                field=f"usages[{index}].featureId",
             )
-        if item.resource_ref_id and (customer.ref_id, item.resource_ref_id) not in resources:
+        if item.resource_ref_id and (customer_id, item.resource_ref_id) not in resources:
             raise errors.UsageResourceNotFound(
-                f"customer {customer.ref_id} has no resource {item.resource_ref_id}", field=f"{prefix}.resourceId"
+                f"customer {item.customer_ref_id} has no resource {item.resource_ref_id}",
+                field=f"usages[{index}].resourceId",
             )
-        checked.append(_Checked(report=item, customer=customer, feature=feature))
+        checked.append(_Checked(item, customer_id, item.customer_ref_id, feature_id, item.feature_ref_id))
     return checked
 
 
-def window_rules(customer_ref_id: str, resource_ref_id: str | None, *, now: datetime) -> tuple[Any, datetime | None]:
-    """The effective entitlement of every metered feature the customer holds ``now`` (what
-    ``evaluation.usage_window`` computes a window from), and the moment they may change (the earliest end of a
-    grant): cached with the customer by ``entitlements.cache.cached_many``."""
+def window_rules(
+    customer_ref_id: str, resource_ref_id: str | None, *, now: datetime
+) -> tuple[dict[str, WindowRule], datetime | None]:
+    """The usage-window rule (``evaluation.window_rule``, what ``evaluation.usage_window`` computes a window from)
+    of every metered feature the customer holds ``now``, and the moment they may change (the earliest end of a
+    grant): cached with the customer by ``entitlements.cache.cached_many``, small so that reading a batch's customers
+    back costs little."""
     grants = customer_grants(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
     rules = {
-        feature_ref_id: entitlement
+        feature_ref_id: window_rule(entitlement)
         for feature_ref_id, entitlement in effective_entitlements(grants.grants, now=now).items()
         if entitlement.feature.is_metered
     }
@@ -118,19 +146,24 @@ def _windows(checked: Sequence[_Checked], *, now: datetime) -> list[UsagePeriod 
     entitlement as the customer holds it ``now``; ``None`` when its usage never resets or nothing grants it.
 
     The rules come from the decision cache (one round trip for the batch; the grants selector for customers not
-    cached). An item dated after a grant's end is computed from the grants at its own time, as before."""
-    keys = {(item.customer.ref_id, item.report.resource_ref_id) for item in checked}
+    cached), and each window is computed once per customer, resource, feature and time. An item dated after ``now``
+    is computed from the grants at its own time, as before."""
+    keys = {(item.customer_ref_id, item.report.resource_ref_id) for item in checked}
     rules = cached_many(keys, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now))
+    found: dict[tuple[str, str | None, str, datetime], UsagePeriod | None] = {}
     windows = []
     for item in checked:
+        resource = item.report.resource_ref_id
         at = item.report.created_at or now
-        key = (item.customer.ref_id, item.report.resource_ref_id)
-        rule = rules[key].get(item.feature.ref_id)
-        if at > now:
-            grants = customer_grants(customer_ref_id=key[0], resource_ref_id=key[1], now=now)
-            windows.append(usage_windows(grants, now=at).get(item.feature.ref_id))
-        else:
-            windows.append(None if rule is None else usage_window(rule, now=at))
+        key = (item.customer_ref_id, resource, item.feature_ref_id, at)
+        if key not in found:
+            if at > now:
+                grants = customer_grants(customer_ref_id=item.customer_ref_id, resource_ref_id=resource, now=now)
+                found[key] = usage_windows(grants, now=at).get(item.feature_ref_id)
+            else:
+                rule = rules[(item.customer_ref_id, resource)].get(item.feature_ref_id)
+                found[key] = None if rule is None else usage_window(rule, now=at)
+        windows.append(found[key])
     return windows
 
 
@@ -142,20 +175,13 @@ CounterKey = tuple[int, str, int, datetime]
 
 
 def _counter_key(item: _Checked, period_start: datetime) -> CounterKey:
-    return (item.customer.pk, item.report.resource_ref_id or "", item.feature.pk, period_start)
+    return (item.customer_id, item.report.resource_ref_id or "", item.feature_id, period_start)
 
 
 @dataclass
 class _Counter:
     pk: int
     value: Decimal
-
-
-def raw_cursor() -> Any:
-    """A psycopg cursor binding parameters on the server: arrays are sent as they are, not quoted into the SQL text
-    in Python (what Django's cursor does, and what would cost more than the statement itself here)."""
-    connection.ensure_connection()
-    return connection.connection.cursor()
 
 
 def lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
@@ -197,7 +223,7 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
         cursor.execute(
             f'INSERT INTO "{table}" AS c ("customer_id", "resource_key", "feature_id", "period_start", "value", '
             '"updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, %s '
-            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[]) "
+            "FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[]) "
             "AS k(customer_id, resource_key, feature_id, period_start) "
             'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
             'DO UPDATE SET "updated_at" = c."updated_at" '
@@ -220,8 +246,8 @@ def _add_to_counters_postgresql(sums: dict[CounterKey, Decimal], *, now: datetim
         cursor.execute(
             f'INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
             '"period_start", "value", "updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, '
-            "k.period_start, k.value, %s FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], "
-            "%s::numeric[]) AS k(customer_id, resource_key, feature_id, period_start, value) "
+            "k.period_start, k.value, %s FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[], "
+            "%b::numeric[]) AS k(customer_id, resource_key, feature_id, period_start, value) "
             'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
             'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
             'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"',
@@ -244,91 +270,14 @@ def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
     with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             f'UPDATE "{UsageCounter._meta.db_table}" AS c SET "value" = v.value, "updated_at" = %s '
-            "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, value) WHERE c.id = v.id",
+            "FROM unnest(%b::bigint[], %b::numeric[]) AS v(id, value) WHERE c.id = v.id",
             [now, [counter.pk for counter in counters], [counter.value for counter in counters]],
         )
 
 
-MEASUREMENT_COLUMNS = (
-    "id",
-    "ref_id",
-    "customer_id",
-    "resource_key",
-    "feature_id",
-    "value",
-    "update_behavior",
-    "idempotency_key",
-    "dimensions",
-    "timestamp",
-    "created_at",
-    "current_usage",
-    "period_start",
-    "period_end",
-)
-
-
-def _insert_measurements(measurements: Sequence[UsageMeasurement]) -> None:
-    """The batch's measurements in one insert; a taken idempotency key raises ``IntegrityError``. On PostgreSQL: ids
-    drawn from the sequence in one query, then one ``COPY`` (rows adapted in C, no per-row SQL)."""
-    if connection.vendor != "postgresql":
-        UsageMeasurement.objects.bulk_create(measurements)
-        return
-    if not measurements:
-        return
-    table = UsageMeasurement._meta.db_table
-    encode = DjangoJSONEncoder().encode
-    names = ", ".join(f'"{name}"' for name in MEASUREMENT_COLUMNS)
-    with connection.wrap_database_errors, raw_cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(measurements)]
-        )
-        for measurement, (pk,) in zip(measurements, cursor.fetchall(), strict=True):
-            measurement.pk = pk
-        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-            for row in measurements:
-                copy.write_row(
-                    (
-                        row.pk,
-                        row.ref_id,
-                        row.customer_id,
-                        row.resource_key,
-                        row.feature_id,
-                        row.value,
-                        row.update_behavior,
-                        row.idempotency_key,
-                        encode(row.dimensions),
-                        row.timestamp,
-                        row.created_at,
-                        row.current_usage,
-                        row.period_start,
-                        row.period_end,
-                    )
-                )
-
-
-def _measurement(
-    item: _Checked, window: UsagePeriod | None, *, current_usage: Decimal, now: datetime
-) -> UsageMeasurement:
-    report = item.report
-    return UsageMeasurement(
-        customer=item.customer,
-        resource_key=report.resource_ref_id or "",
-        feature=item.feature,
-        value=report.value,
-        update_behavior=report.update_behavior,
-        idempotency_key=report.idempotency_key,
-        dimensions=dict(report.dimensions),
-        timestamp=report.created_at or now,
-        created_at=now,
-        current_usage=current_usage,
-        period_start=counter_period_start(window),
-        period_end=window.end if window is not None else None,
-    )
-
-
 def _count_batch(
     checked: Sequence[_Checked], windows: Sequence[UsagePeriod | None], *, now: datetime
-) -> list[UsageMeasurement]:
+) -> list[Measured]:
     """Count a validated batch inside the caller's transaction with a fixed number of queries, whatever its size.
 
     1. Known idempotency keys: one query; those items get their original measurement back and count nothing (so
@@ -342,20 +291,15 @@ def _count_batch(
     A twin key committed by a concurrent batch after step 1 makes the insert fail on the unique constraint (after
     waiting for that batch): ``usage_report`` then runs the transaction again, and step 1 finds the twin.
     """
-    keyed = [item for item in checked if item.report.idempotency_key is not None]
-    originals: dict[tuple[int, str], UsageMeasurement] = {}
-    if keyed:
-        found = UsageMeasurement.objects.select_related("customer", "feature").filter(
-            customer_id__in={item.customer.pk for item in keyed},
-            idempotency_key__in={item.report.idempotency_key for item in keyed},
-        )
-        originals = {(row.customer_id, row.idempotency_key): row for row in found}  # type: ignore[misc]
+    originals = measurements_by_key(
+        (item.customer_id, item.report.idempotency_key) for item in checked if item.report.idempotency_key is not None
+    )
     first_of_key: dict[tuple[int, str], int] = {}
     fresh: list[int] = []
     for index, item in enumerate(checked):
         key = item.report.idempotency_key
         if key is not None:
-            pair = (item.customer.pk, key)
+            pair = (item.customer_id, key)
             if pair in originals or pair in first_of_key:
                 continue
             first_of_key[pair] = index
@@ -373,13 +317,36 @@ def _count_batch(
     else:
         counters = lock_counters(set(keys.values()), now=now) if fresh else {}
         values = {key: counter.value for key, counter in counters.items()}
-    created: dict[int, UsageMeasurement] = {}
+    created: dict[int, Measured] = {}
+    rows = []
     for index in fresh:
-        report = checked[index].report
-        key = keys[index]
+        item = checked[index]
+        report, key, window = item.report, keys[index], windows[index]
         values[key] = report.value if report.update_behavior == UpdateBehavior.SET else values[key] + report.value
-        created[index] = _measurement(checked[index], windows[index], current_usage=values[key], now=now)
-    _insert_measurements(list(created.values()))
+        measured = Measured(
+            ref_id=uuid.uuid4(),
+            customer_ref_id=item.customer_ref_id,
+            feature_ref_id=item.feature_ref_id,
+            resource_key=key[1],
+            value=report.value,
+            current_usage=values[key],
+            timestamp=report.created_at or now,
+            created_at=now,
+            period_start=key[3],
+            period_end=window.end if window is not None else None,
+        )
+        created[index] = measured
+        rows.append(
+            NewMeasurement(
+                measured,
+                item.customer_id,
+                item.feature_id,
+                report.update_behavior,
+                report.idempotency_key,
+                report.dimensions,
+            )
+        )
+    insert_measurements(rows)
     for key, counter in counters.items():
         counter.value = values[key]
     write_counters(list(counters.values()), now=now)
@@ -388,12 +355,12 @@ def _count_batch(
         if index in created:
             results.append(created[index])
             continue
-        pair = (item.customer.pk, item.report.idempotency_key)
+        pair = (item.customer_id, item.report.idempotency_key)
         results.append(originals[pair] if pair in originals else created[first_of_key[pair]])  # type: ignore[index]
     return results
 
 
-def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[UsageMeasurement]:
+def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measured]:
     """Count a batch of usage reports (U1, V2); the measurements come back in the order of ``items``.
 
     The whole batch is validated first and nothing is written when any item is bad: an unknown customer, feature
@@ -411,7 +378,7 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[UsageMe
         try:
             with transaction.atomic():
                 measurements = _count_batch(checked, windows, now=now)
-                invalidate_usage(item.customer.ref_id for item in checked)
+                invalidate_usage(item.customer_ref_id for item in checked)
                 return measurements
         except IntegrityError:
             # A concurrent batch committed one of the idempotency keys first: count again, finding it.
