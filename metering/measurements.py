@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 import psycopg
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from psycopg.types.json import Jsonb
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from catalog.models import Feature
 from customers.models import Customer
@@ -97,7 +98,19 @@ _COPY_TYPES = (
     "timestamptz",
     "timestamptz",
 )
-_EMPTY: dict[str, Any] = {}
+
+
+class _DimensionsDumper(Dumper):
+    """Dimensions for a binary ``jsonb`` column, encoded as the model's ``JSONField`` encodes them
+    (``DjangoJSONEncoder``: decimals as strings); the empty ones (most) as they are, without a JSON encoder call."""
+
+    format = Format.BINARY
+    oid = psycopg.adapters.types["jsonb"].oid
+    encode = DjangoJSONEncoder().encode
+
+    def dump(self, obj: Any) -> bytes:
+        # The binary jsonb format: a version byte, then the JSON text.
+        return b"\x01" + self.encode(dict(obj)).encode() if obj else b"\x01{}"
 
 
 def raw_cursor() -> Any:
@@ -151,28 +164,28 @@ def insert_measurements(rows: Sequence[NewMeasurement]) -> None:
     if connection.vendor != "postgresql":
         _insert_measurements_orm(rows)
         return
-    # As the model's JSONField writes them (Decimal dimensions as strings).
-    encode = DjangoJSONEncoder().encode
-    with connection.wrap_database_errors, raw_cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
-        copy.set_types(_COPY_TYPES)
-        for measured, customer_id, feature_id, behavior, key, dimensions in rows:
-            copy.write_row(
-                (
-                    measured.ref_id,
-                    customer_id,
-                    measured.resource_key,
-                    feature_id,
-                    measured.value,
-                    behavior,
-                    key,
-                    Jsonb(dict(dimensions), dumps=encode) if dimensions else _EMPTY,
-                    measured.timestamp,
-                    measured.created_at,
-                    measured.current_usage,
-                    measured.period_start,
-                    measured.period_end,
+    with connection.wrap_database_errors, raw_cursor() as cursor:
+        cursor.adapters.register_dumper(None, _DimensionsDumper)
+        with cursor.copy(_COPY_SQL) as copy:
+            copy.set_types(_COPY_TYPES)
+            for measured, customer_id, feature_id, behavior, key, dimensions in rows:
+                copy.write_row(
+                    (
+                        measured.ref_id,
+                        customer_id,
+                        measured.resource_key,
+                        feature_id,
+                        measured.value,
+                        behavior,
+                        key,
+                        dimensions,
+                        measured.timestamp,
+                        measured.created_at,
+                        measured.current_usage,
+                        measured.period_start,
+                        measured.period_end,
+                    )
                 )
-            )
 
 
 def _insert_measurements_orm(rows: Sequence[NewMeasurement]) -> None:

@@ -8,12 +8,13 @@ writes them back, all in one transaction with a fixed number of queries (``_coun
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
@@ -237,26 +238,75 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
     }
 
 
-def _add_to_counters_postgresql(sums: dict[CounterKey, Decimal], *, now: datetime) -> dict[CounterKey, Decimal]:
-    """Add each sum to its counter (created where missing), in key order, in one upsert; the new totals. The rows
-    stay locked until commit, like ``lock_counters``'s."""
+_COUNT_DELTAS_SQL = (
+    # The batch's sum per counter, in key order (the order of the arrays), numbered.
+    "WITH sums AS (SELECT * FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[], %b::numeric[]) "
+    "WITH ORDINALITY AS s(customer_id, resource_key, feature_id, period_start, value, counter)), "
+    # Added to the counters, created where missing, in that order (so concurrent batches queue instead of
+    # deadlocking); the rows stay locked until commit.
+    f'counted AS (INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
+    '"period_start", "value", "updated_at") SELECT sums.customer_id, sums.resource_key, sums.feature_id, '
+    "sums.period_start, sums.value, %s FROM sums "
+    'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+    'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
+    'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"), '
+    "totals AS (SELECT sums.counter, sums.customer_id, sums.resource_key, sums.feature_id, sums.period_start, "
+    "counted.value FROM sums JOIN counted USING (customer_id, resource_key, feature_id, period_start)), "
+    # Each item's measurement carries its counter's value right after it: the new total less what the batch adds
+    # to that counter after this item (``rest``).
+    f'measured AS (INSERT INTO "{UsageMeasurement._meta.db_table}" ("ref_id", "customer_id", "resource_key", '
+    '"feature_id", "value", "update_behavior", "idempotency_key", "dimensions", "timestamp", "created_at", '
+    '"current_usage", "period_start", "period_end") SELECT i.ref_id, t.customer_id, t.resource_key, t.feature_id, '
+    "i.value, %s, i.idempotency_key, i.dimensions::jsonb, i.moment, %s, t.value - i.rest, t.period_start, "
+    "i.period_end FROM unnest(%b::bigint[], %b::uuid[], %b::numeric[], %b::numeric[], %b::text[], %b::text[], "
+    "%b::timestamptz[], %b::timestamptz[]) AS i(counter, ref_id, value, rest, idempotency_key, dimensions, moment, "
+    "period_end) JOIN totals t USING (counter)) "
+    "SELECT counter, value FROM totals"
+)
+
+
+def _counts_deltas_in_one_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _count_deltas_postgresql(
+    rows: Sequence[NewMeasurement], sums: dict[CounterKey, Decimal], *, now: datetime
+) -> dict[CounterKey, Decimal]:
+    """Add each sum to its counter (created where missing, in key order, locked until commit) and insert the DELTA
+    measurements ``rows``, each with its counter's value right after it, in one statement: no round trip and no
+    Python while the counters are locked. The counters' new totals. ``rows`` carry everything but that value."""
     ordered = sorted(sums)
-    columns = [list(column) for column in zip(*ordered, strict=True)]
-    with connection.wrap_database_errors, raw_cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
-            '"period_start", "value", "updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, '
-            "k.period_start, k.value, %s FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[], "
-            "%b::numeric[]) AS k(customer_id, resource_key, feature_id, period_start, value) "
-            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
-            'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
-            'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"',
-            [now, *columns, [sums[key] for key in ordered]],
+    numbers = {key: number for number, key in enumerate(ordered, start=1)}
+    added = dict.fromkeys(ordered, ZERO)
+    encode = DjangoJSONEncoder().encode
+    items = []
+    for measured, customer_id, feature_id, _, idempotency_key, dimensions in rows:
+        key = (customer_id, measured.resource_key, feature_id, measured.period_start)
+        added[key] += measured.value
+        items.append(
+            (
+                numbers[key],
+                measured.ref_id,
+                measured.value,
+                sums[key] - added[key],
+                idempotency_key,
+                # As the model's JSONField writes them (decimals as strings).
+                encode(dict(dimensions)) if dimensions else "{}",
+                measured.timestamp,
+                measured.period_end,
+            )
         )
-        return {
-            (customer_id, resource, feature_id, start): value
-            for customer_id, resource, feature_id, start, value in cursor.fetchall()
-        }
+    parameters = [
+        *(list(column) for column in zip(*ordered, strict=True)),
+        [sums[key] for key in ordered],
+        now,
+        UpdateBehavior.DELTA.value,
+        now,
+        *(list(column) for column in zip(*items, strict=True)),
+    ]
+    with connection.wrap_database_errors, raw_cursor() as cursor:
+        cursor.execute(_COUNT_DELTAS_SQL, parameters)
+        return {ordered[number - 1]: value for number, value in cursor.fetchall()}
 
 
 def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
@@ -275,18 +325,67 @@ def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
         )
 
 
+def _measure(
+    checked: Sequence[_Checked],
+    windows: Sequence[UsagePeriod | None],
+    fresh: Sequence[int],
+    keys: Mapping[int, CounterKey],
+    starts: Mapping[CounterKey, Decimal],
+    ref_ids: Mapping[int, uuid.UUID],
+    *,
+    now: datetime,
+) -> tuple[dict[int, Measured], dict[CounterKey, Decimal]]:
+    """The fresh items applied in batch order from the counters' values ``starts`` (DELTA adds, SET replaces): each
+    one's measurement, with the counter's value right after it, and the counters' final values."""
+    values = dict(starts)
+    created: dict[int, Measured] = {}
+    for index in fresh:
+        report, key, window = checked[index].report, keys[index], windows[index]
+        values[key] = report.value if report.update_behavior == UpdateBehavior.SET else values[key] + report.value
+        created[index] = Measured(
+            ref_id=ref_ids[index],
+            customer_ref_id=checked[index].customer_ref_id,
+            feature_ref_id=checked[index].feature_ref_id,
+            resource_key=key[1],
+            value=report.value,
+            current_usage=values[key],
+            timestamp=report.created_at or now,
+            created_at=now,
+            period_start=key[3],
+            period_end=window.end if window is not None else None,
+        )
+    return created, values
+
+
+def _new_rows(checked: Sequence[_Checked], created: Mapping[int, Measured]) -> list[NewMeasurement]:
+    return [
+        NewMeasurement(
+            measured,
+            checked[index].customer_id,
+            checked[index].feature_id,
+            checked[index].report.update_behavior,
+            checked[index].report.idempotency_key,
+            checked[index].report.dimensions,
+        )
+        for index, measured in created.items()
+    ]
+
+
 def _count_batch(
     checked: Sequence[_Checked], windows: Sequence[UsagePeriod | None], *, now: datetime
-) -> list[Measured]:
-    """Count a validated batch inside the caller's transaction with a fixed number of queries, whatever its size.
+) -> Callable[[], list[Measured]]:
+    """Count a validated batch inside the caller's transaction with a fixed number of queries, whatever its size;
+    returns how to assemble the answers (in the order of ``checked``), which the caller does after commit.
 
     1. Known idempotency keys: one query; those items get their original measurement back and count nothing (so
        does a key repeated within the batch, after its first item).
     2. The counters the other items touch: created where missing and locked (``lock_counters``).
     3. Under the locks, the items are applied in order in Python (DELTA adds, SET replaces), so each measurement
        carries the counter's value right after it; the measurements go in with one ``INSERT`` and the counters
-       with one ``UPDATE``. On PostgreSQL a batch of DELTAs only does 2 and 3 for the counters in one statement
-       (``_add_to_counters_postgresql``: the batch's sums added, totals returned, rows locked).
+       with one ``UPDATE``. On PostgreSQL a batch of DELTAs only does 2 and 3 in one statement
+       (``_count_deltas_postgresql``: the batch's sums added, the measurements inserted with their values computed
+       by the database, the totals returned): everything else, the answers included, is done before or after the
+       counters are locked, so concurrent batches on the same counters queue for as short a time as possible.
 
     A twin key committed by a concurrent batch after step 1 makes the insert fail on the unique constraint (after
     waiting for that batch): ``usage_report`` then runs the transaction again, and step 1 finds the twin.
@@ -305,59 +404,39 @@ def _count_batch(
             first_of_key[pair] = index
         fresh.append(index)
     keys = {index: _counter_key(checked[index], counter_period_start(windows[index])) for index in fresh}
+    ref_ids = {index: uuid.uuid4() for index in fresh}
+
+    def in_order(created: Mapping[int, Measured]) -> list[Measured]:
+        results = []
+        for index, item in enumerate(checked):
+            if index in created:
+                results.append(created[index])
+                continue
+            pair = (item.customer_id, item.report.idempotency_key)
+            results.append(originals[pair] if pair in originals else created[first_of_key[pair]])  # type: ignore[index]
+        return results
+
     only_deltas = all(checked[index].report.update_behavior != UpdateBehavior.SET for index in fresh)
-    if only_deltas and fresh and connection.vendor == "postgresql":
-        # One write per counter: add the batch's sums and read the totals back, then step back to the start.
+    if only_deltas and fresh and _counts_deltas_in_one_statement():
         sums: dict[CounterKey, Decimal] = {}
         for index in fresh:
             sums[keys[index]] = sums.get(keys[index], ZERO) + checked[index].report.value
-        totals = _add_to_counters_postgresql(sums, now=now)
-        values = {key: totals[key] - sums[key] for key in sums}
-        counters = {}
-    else:
-        counters = lock_counters(set(keys.values()), now=now) if fresh else {}
-        values = {key: counter.value for key, counter in counters.items()}
-    created: dict[int, Measured] = {}
-    rows = []
-    for index in fresh:
-        item = checked[index]
-        report, key, window = item.report, keys[index], windows[index]
-        values[key] = report.value if report.update_behavior == UpdateBehavior.SET else values[key] + report.value
-        measured = Measured(
-            ref_id=uuid.uuid4(),
-            customer_ref_id=item.customer_ref_id,
-            feature_ref_id=item.feature_ref_id,
-            resource_key=key[1],
-            value=report.value,
-            current_usage=values[key],
-            timestamp=report.created_at or now,
-            created_at=now,
-            period_start=key[3],
-            period_end=window.end if window is not None else None,
-        )
-        created[index] = measured
-        rows.append(
-            NewMeasurement(
-                measured,
-                item.customer_id,
-                item.feature_id,
-                report.update_behavior,
-                report.idempotency_key,
-                report.dimensions,
-            )
-        )
-    insert_measurements(rows)
+        # What the statement stores, but the counters' values (the database computes them under the locks).
+        unknown = dict.fromkeys(sums, ZERO)
+        rows = _new_rows(checked, _measure(checked, windows, fresh, keys, unknown, ref_ids, now=now)[0])
+        totals = _count_deltas_postgresql(rows, sums, now=now)
+        starts = {key: totals[key] - sums[key] for key in sums}
+        return lambda: in_order(_measure(checked, windows, fresh, keys, starts, ref_ids, now=now)[0])
+    counters = lock_counters(set(keys.values()), now=now) if fresh else {}
+    created, values = _measure(
+        checked, windows, fresh, keys, {key: counter.value for key, counter in counters.items()}, ref_ids, now=now
+    )
+    insert_measurements(_new_rows(checked, created))
     for key, counter in counters.items():
         counter.value = values[key]
     write_counters(list(counters.values()), now=now)
-    results = []
-    for index, item in enumerate(checked):
-        if index in created:
-            results.append(created[index])
-            continue
-        pair = (item.customer_id, item.report.idempotency_key)
-        results.append(originals[pair] if pair in originals else created[first_of_key[pair]])  # type: ignore[index]
-    return results
+    results = in_order(created)
+    return lambda: results
 
 
 def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measured]:
@@ -370,16 +449,17 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measure
     is counted in one transaction with a fixed number of queries (``_count_batch``), its counters locked, so
     concurrent reports never lose or double count. Idempotency key: the client's ``idempotencyKey``, unique per
     customer; a duplicate returns the original measurement and counts nothing (also past 7 days, until
-    ``usage_idempotency_keys_expire`` forgets the key). The customers' cached usage answers are invalidated.
+    ``usage_idempotency_keys_expire`` forgets the key). The customers' cached usage answers are invalidated (before
+    the counters are locked, and again on commit).
     """
     checked = _validate(items)
     windows = _windows(checked, now=now)
     for attempt in range(1, COUNT_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                measurements = _count_batch(checked, windows, now=now)
                 invalidate_usage(item.customer_ref_id for item in checked)
-                return measurements
+                answers = _count_batch(checked, windows, now=now)
+            return answers()
         except IntegrityError:
             # A concurrent batch committed one of the idempotency keys first: count again, finding it.
             if attempt == COUNT_ATTEMPTS:

@@ -149,8 +149,9 @@ def test_the_api_reads_large_batches_and_refuses_bad_ones_whole(api_client: APIC
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the PostgreSQL statements with the ORM path")
 def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: None, monkeypatch: Any) -> None:
-    """The same batches for two customers, one through the array lookup and the ``COPY``, the other through the
-    ORM: the same answers, duplicates within and across batches included, and the same counters."""
+    """The same batches for two customers, one through the array lookup and the one-statement count of DELTA batches
+    (the ``COPY`` for the others), the other through the ORM and the locked counters written back: the same answers,
+    duplicates within and across batches included, the same counters, and every answer's value is the one stored."""
     now = timezone.now()
     for twin in ("twin-1", "twin-2"):
         customer(twin)
@@ -179,6 +180,8 @@ def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: Non
 
     def answers(customer_ref_id: str) -> list[list[tuple[Any, ...]]]:
         results = [usage_report(items=batch, now=now) for batch in batches(customer_ref_id)]
+        stored = dict(UsageMeasurement.objects.values_list("ref_id", "current_usage"))
+        assert all(stored[result.ref_id] == result.current_usage for batch in results for result in batch)
         first_seen: dict[Any, int] = {}
         return [
             [(first_seen.setdefault(result.ref_id, len(first_seen)), *result[2:]) for result in batch]
@@ -186,6 +189,7 @@ def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: Non
         ]
 
     fast = answers("twin-1")
+    monkeypatch.setattr(services, "_counts_deltas_in_one_statement", lambda: False)
     monkeypatch.setattr(
         services, "measurements_by_key", lambda pairs: measurements._measurements_by_key_orm(list(dict.fromkeys(pairs)))
     )
