@@ -9,9 +9,10 @@ writes them back, all in one transaction with a fixed number of queries (``_coun
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,9 +42,12 @@ CUSTOMERS_BY_REF_ID_SQL = (
 )
 
 
-@dataclass(frozen=True)
-class UsageReport:
-    """One reported item, as the API validated it."""
+# The dimensions of an item that has none (read-only: one object shared by every such item).
+NO_DIMENSIONS: Mapping[str, Any] = MappingProxyType({})
+
+
+class UsageReport(NamedTuple):
+    """One reported item, as the API validated it (a tuple: a batch makes a thousand of them)."""
 
     customer_ref_id: str
     feature_ref_id: str
@@ -53,7 +57,7 @@ class UsageReport:
     idempotency_key: str | None = None
     # When the usage happened; ``None``: now.
     created_at: datetime | None = None
-    dimensions: Mapping[str, Any] = field(default_factory=dict)
+    dimensions: Mapping[str, Any] = NO_DIMENSIONS
 
 
 class _Checked(NamedTuple):
@@ -269,31 +273,37 @@ def _counts_deltas_in_one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
+class _DeltaRow(NamedTuple):
+    counter: CounterKey
+    ref_id: uuid.UUID
+    report: UsageReport
+    period_end: datetime | None
+
+
 def _count_deltas_postgresql(
-    rows: Sequence[NewMeasurement], sums: dict[CounterKey, Decimal], *, now: datetime
+    rows: Sequence[_DeltaRow], sums: dict[CounterKey, Decimal], *, now: datetime
 ) -> dict[CounterKey, Decimal]:
     """Add each sum to its counter (created where missing, in key order, locked until commit) and insert the DELTA
-    measurements ``rows``, each with its counter's value right after it, in one statement: no round trip and no
-    Python while the counters are locked. The counters' new totals. ``rows`` carry everything but that value."""
+    measurements of ``rows``, each with its counter's value right after it, in one statement: no round trip and no
+    Python while the counters are locked. The counters' new totals."""
     ordered = sorted(sums)
     numbers = {key: number for number, key in enumerate(ordered, start=1)}
     added = dict.fromkeys(ordered, ZERO)
     encode = DjangoJSONEncoder().encode
     items = []
-    for measured, customer_id, feature_id, _, idempotency_key, dimensions in rows:
-        key = (customer_id, measured.resource_key, feature_id, measured.period_start)
-        added[key] += measured.value
+    for key, ref_id, report, period_end in rows:
+        added[key] += report.value
         items.append(
             (
                 numbers[key],
-                measured.ref_id,
-                measured.value,
+                ref_id,
+                report.value,
                 sums[key] - added[key],
-                idempotency_key,
+                report.idempotency_key,
                 # As the model's JSONField writes them (decimals as strings).
-                encode(dict(dimensions)) if dimensions else "{}",
-                measured.timestamp,
-                measured.period_end,
+                encode(dict(report.dimensions)) if report.dimensions else "{}",
+                report.created_at or now,
+                period_end,
             )
         )
     parameters = [
@@ -421,9 +431,15 @@ def _count_batch(
         sums: dict[CounterKey, Decimal] = {}
         for index in fresh:
             sums[keys[index]] = sums.get(keys[index], ZERO) + checked[index].report.value
-        # What the statement stores, but the counters' values (the database computes them under the locks).
-        unknown = dict.fromkeys(sums, ZERO)
-        rows = _new_rows(checked, _measure(checked, windows, fresh, keys, unknown, ref_ids, now=now)[0])
+        rows = [
+            _DeltaRow(
+                keys[index],
+                ref_ids[index],
+                checked[index].report,
+                windows[index].end if windows[index] is not None else None,  # type: ignore[union-attr]
+            )
+            for index in fresh
+        ]
         totals = _count_deltas_postgresql(rows, sums, now=now)
         starts = {key: totals[key] - sums[key] for key in sums}
         return lambda: in_order(_measure(checked, windows, fresh, keys, starts, ref_ids, now=now)[0])

@@ -24,7 +24,7 @@ from config.wire import envelope, iso, number
 from metering.enums import UpdateBehavior
 from metering.measurements import Measured
 from metering.models import NEVER_RESETS, USAGE_DECIMAL_PLACES
-from metering.services import UsageReport, usage_report
+from metering.services import NO_DIMENSIONS, UsageReport, usage_report
 
 S = serializers
 TEXT_MAX_LENGTH = 255
@@ -152,7 +152,7 @@ def _lean_item(item: Any) -> UsageReport | None:
         resource_ref_id=resource or None,
         idempotency_key=key,
         created_at=created_at,
-        dimensions=dimensions or {},
+        dimensions=dimensions or NO_DIMENSIONS,
     )
 
 
@@ -181,7 +181,7 @@ def _reports(body: dict[str, Any]) -> list[UsageReport]:
             resource_ref_id=item.get("resource_ref_id") or None,
             idempotency_key=item.get("idempotency_key"),
             created_at=item.get("created_at"),
-            dimensions=item.get("dimensions") or {},
+            dimensions=item.get("dimensions") or NO_DIMENSIONS,
         )
         for item in body["usages"]
     ]
