@@ -59,7 +59,9 @@ _FOUND_COLUMNS = (
 # One index probe per pair (``LIMIT 1`` keeps the planner from hashing the whole table instead; the key is unique).
 _FOUND_SQL = (
     f"SELECT {_FOUND_COLUMNS} FROM unnest(%b::bigint[], %b::text[]) AS k(customer_id, key) "
-    f'CROSS JOIN LATERAL (SELECT * FROM "{UsageMeasurement._meta.db_table}" u WHERE u.customer_id = k.customer_id '
+    "CROSS JOIN LATERAL (SELECT u.customer_id, u.idempotency_key, u.ref_id, u.feature_id, u.resource_key, u.value, "
+    'u.current_usage, u."timestamp", u.created_at, u.period_start, u.period_end '
+    f'FROM "{UsageMeasurement._meta.db_table}" u WHERE u.customer_id = k.customer_id '
     "AND u.idempotency_key = k.key AND u.idempotency_key IS NOT NULL LIMIT 1) m "
     f'JOIN "{Customer._meta.db_table}" c ON c.id = m.customer_id '
     f'JOIN "{Feature._meta.db_table}" f ON f.id = m.feature_id'
