@@ -282,7 +282,8 @@ def cached_answer(
     if not enabled():
         return compute()[0]
     prefix = _value_prefix(customer_ref_id, parts)
-    token_keys = [GLOBAL_TOKEN_KEY, _customer_token_key(customer_ref_id), _usage_token_key(customer_ref_id)]
+    customer_hash = _customer_hash(customer_ref_id)
+    token_keys = [GLOBAL_TOKEN_KEY, CUSTOMER_TOKEN_PREFIX + customer_hash, USAGE_TOKEN_PREFIX + customer_hash]
     ((tokens, entry),) = _read_many([(token_keys, prefix)])
     if _usable(entry, now):
         return entry[0]

@@ -399,6 +399,15 @@ def effective_entitlements(grants: Iterable[Grant], *, now: datetime) -> dict[st
     }
 
 
+def effective_entitlement(
+    grants: Iterable[Grant], feature_ref_id: str, *, now: datetime
+) -> EffectiveEntitlement | None:
+    """``effective_entitlements(grants, now=now).get(feature_ref_id)``, merging only that feature's grants (a check
+    asks about one feature; features merge independently)."""
+    mine = [grant for grant in grants if grant.feature.ref_id == feature_ref_id]
+    return effective_entitlements(mine, now=now).get(feature_ref_id) if mine else None
+
+
 # --- usage windows ----------------------------------------------------------------------------------------------------
 
 
@@ -535,7 +544,7 @@ def check(
         reason = AccessDeniedReason.CUSTOMER_RESOURCE_NOT_FOUND
     if reason is not None or feature is None:
         return Decision(is_granted=False, access_denied_reason=reason, feature=feature)
-    entitlement = effective_entitlements(customer.grants, now=now).get(feature.ref_id)
+    entitlement = effective_entitlement(customer.grants, feature.ref_id, now=now)
     if entitlement is None or not entitlement.is_granted:
         reason = (
             AccessDeniedReason.NO_FEATURE_ENTITLEMENT_IN_SUBSCRIPTION

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from catalog import enums as catalog_enums
-from catalog.models import CustomCurrency, Feature, PackageVersion
+from catalog.models import CustomCurrency, Feature
 from customers.models import Customer
 from entitlements import grant_rows
 from entitlements.enums import PromoStatus
@@ -176,30 +175,12 @@ def _by(rows: Iterable[dict[str, Any]], key: str) -> dict[int, list[dict[str, An
     return grouped
 
 
-def _parent_versions(subscriptions: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """The latest published version of every plan of the products whose subscribed plans inherit, by package: the
-    whole parent chain in one query (parents are plans of the same product), whatever its depth."""
-    product_ids = {row["product_id"] for row in subscriptions if row["plan_version__parent_plan_id"]}
-    if not product_ids:
-        return {}
-    versions = PackageVersion.objects.filter(
-        package__product_id__in=product_ids, package__kind=catalog_enums.PackageKind.PLAN, is_latest=True
-    ).values("pk", "package_id", "package__ref_id", "parent_plan_id")
-    return {version["package_id"]: version for version in versions}
-
-
-def _holdings(subscriptions: list[dict[str, Any]]) -> _Holdings:
-    """Add-ons, parents, the feature entitlements of every version involved, custom entitlements: 3 or 4 queries."""
-    subscription_ids = [row["pk"] for row in subscriptions]
-    addons = grant_rows.addon_rows(subscription_ids)
-    parents = _parent_versions(subscriptions)
-    version_ids = {row["plan_version_id"] for row in subscriptions}
-    version_ids |= {row["addon_version_id"] for row in addons} | {row["pk"] for row in parents.values()}
+def _holdings(rows: grant_rows.CustomerRows) -> _Holdings:
     return _Holdings(
-        addons=_by(addons, "subscription_id"),
-        parents=parents,
-        entitlements=_by(grant_rows.entitlement_rows(sorted(version_ids)), "version_id"),
-        custom=_by(grant_rows.custom_rows(subscription_ids), "subscription_id"),
+        addons=_by(rows.addons, "subscription_id"),
+        parents={parent["package_id"]: parent for parent in rows.parents},
+        entitlements=_by(rows.entitlements, "version_id"),
+        custom=_by(rows.custom, "subscription_id"),
         features=_Features(),
     )
 
@@ -221,34 +202,43 @@ def _promotion_grant(promotion: dict[str, Any], features: _Features) -> Grant:
 
 
 def customer_grants(*, customer_ref_id: str, resource_ref_id: str | None, now: datetime) -> CustomerGrants:
-    """Everything the engine needs to answer for a customer (and resource), in at most 6 queries however many
-    subscriptions, add-ons, parents, custom entitlements and promotions there are:
+    """Everything the engine needs to answer for a customer (and resource), in one query however many
+    subscriptions, add-ons, parents, custom entitlements and promotions there are (``grant_rows.customer_rows``):
 
-    1. the customer, archived or not, with whether ``resource_ref_id`` is one of its resources, and its live
-       subscriptions (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is asked for,
-       with plan and plan version; 2. their add-ons; 3. when a subscribed plan inherits, the latest published plan
-       versions of its product (the parent chain); 4. the feature entitlements of every plan, parent and add-on
-       version; 5. the subscriptions' custom feature entitlements (``SourceKind.CUSTOM``); 6. the promotions in
-       force at ``now``.
-
-    An unknown or archived customer, or an unknown resource, stops after query 1; a customer without live
-    subscriptions skips queries 2-5.
+    the customer, archived or not, with whether ``resource_ref_id`` is one of its resources; its live subscriptions
+    (ACTIVE, IN_TRIAL) in scope: customer-level ones, plus the resource's when one is asked for, with plan and plan
+    version; their add-ons; when a subscribed plan inherits, the latest published plan versions of its product (the
+    parent chain); the feature entitlements of every plan, parent and add-on version; the subscriptions' custom
+    feature entitlements (``SourceKind.CUSTOM``); the promotions in force at ``now``.
     """
-    customer, subscriptions = grant_rows.customer_and_subscriptions(customer_ref_id, resource_ref_id, GRANTING_STATUSES)
+    return customer_grants_and_feature(
+        customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, feature_ref_id=None, now=now
+    )[0]
+
+
+def customer_grants_and_feature(
+    *, customer_ref_id: str, resource_ref_id: str | None, feature_ref_id: str | None, now: datetime
+) -> tuple[CustomerGrants, FeatureInfo | None]:
+    """``customer_grants`` and ``feature_info(feature_ref_id)`` (``None`` when not asked for) in the same query."""
+    rows = grant_rows.customer_rows(
+        customer_ref_id, resource_ref_id, GRANTING_STATUSES, now, feature_ref_id=feature_ref_id
+    )
+    held = _holdings(rows)
+    features = held.features
+    feature = features.of(rows.feature) if rows.feature is not None else None
+    return _customer_grants(rows, held, resource_ref_id=resource_ref_id), feature
+
+
+def _customer_grants(rows: grant_rows.CustomerRows, held: _Holdings, *, resource_ref_id: str | None) -> CustomerGrants:
+    customer, subscriptions = rows.customer, rows.subscriptions
     if customer is None:
         return CustomerGrants(customer_found=False)
     if customer["archived_at"] is not None:
         return CustomerGrants(customer_found=True, customer_archived=True)
     if resource_ref_id and not customer["resource_exists"]:
         return CustomerGrants(customer_found=True, resource_found=False)
-    grants: list[Grant] = []
-    features = _Features()
-    if subscriptions:
-        held = _holdings(subscriptions)
-        features = held.features
-        grants = [grant for subscription in subscriptions for grant in _subscription_grants(subscription, held)]
-    promotions = grant_rows.promotion_rows(customer["customer_id"], now)
-    grants += [_promotion_grant(promotion, features) for promotion in promotions]
+    grants = [grant for subscription in subscriptions for grant in _subscription_grants(subscription, held)]
+    grants += [_promotion_grant(promotion, held.features) for promotion in rows.promotions]
     return CustomerGrants(
         customer_found=True,
         subscription_ref_ids=tuple(subscription["ref_id"] for subscription in subscriptions),

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Q
 
 from catalog.models import Feature
+from config.prepared import fetch_all
 from customers.models import Customer
 from entitlements.usage_periods import UsagePeriod
 from metering.models import NEVER_RESETS, UsageCounter
@@ -31,11 +32,10 @@ def current_usage(
     *, customer_ref_id: str, resource_ref_id: str | None, feature_ref_id: str, period_start: datetime
 ) -> Decimal:
     """The usage counted for the feature in the window starting at ``period_start`` (0 when nothing was reported).
-    One query, in plain SQL (it is on every uncached check), its value converted as the ORM converts it."""
+    One query, in plain SQL and prepared (it is on every uncached check), its value converted as the ORM converts it."""
     params = [customer_ref_id, resource_ref_id or "", feature_ref_id]
-    with connection.cursor() as cursor:
-        cursor.execute(CURRENT_USAGE_SQL, [*params, connection.ops.adapt_datetimefield_value(period_start)])
-        row = cursor.fetchone()
+    rows = fetch_all(CURRENT_USAGE_SQL, [*params, connection.ops.adapt_datetimefield_value(period_start)])
+    row = rows[0] if rows else None
     if row is None or row[0] is None:
         return ZERO
     value, column = row[0], COUNTER_VALUE.cached_col

@@ -31,7 +31,7 @@ from credits.selectors import WalletView, customer_wallets, wallet_view
 from entitlements import cache, evaluation
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
-from entitlements.selectors import currency_info, currency_info_of, customer_grants, feature_info
+from entitlements.selectors import currency_info, currency_info_of, customer_grants, customer_grants_and_feature
 from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
 
 TEXT_MAX_LENGTH = 255
@@ -102,16 +102,21 @@ def entitlements_answer(
 
 def check_answer(*, ref_id: str, params: dict[str, Any], now: datetime) -> tuple[dict[str, Any], datetime | None]:
     """C9's body for a feature and the moment it stops being right (its ``validUntil``)."""
-    grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
-    feature = feature_info(params["feature_ref_id"])
+    grants, feature = customer_grants_and_feature(
+        customer_ref_id=ref_id,
+        resource_ref_id=params["resource_ref_id"],
+        feature_ref_id=params["feature_ref_id"],
+        now=now,
+    )
     usage = ZERO
-    windows = evaluation.usage_windows(grants, now=now)
-    if feature is not None and feature.ref_id in windows:
+    # The usage of the feature's current window, when the customer's grants make it a metered feature of theirs.
+    entitlement = evaluation.effective_entitlement(grants.grants, feature.ref_id, now=now) if feature else None
+    if entitlement is not None and entitlement.feature.is_metered:
         usage = current_usage(
             customer_ref_id=ref_id,
             resource_ref_id=params["resource_ref_id"],
-            feature_ref_id=feature.ref_id,
-            period_start=counter_period_start(windows[feature.ref_id]),
+            feature_ref_id=entitlement.feature.ref_id,
+            period_start=counter_period_start(evaluation.usage_window(entitlement, now=now)),
         )
     decision = evaluation.check(
         grants,

@@ -12,9 +12,7 @@ from config.pagination import paginated_response
 from config.query import comma_list, range_filter
 from config.views import ApiView
 from config.wire import envelope
-from entitlements import evaluation
-from entitlements.apis.wire import entitlements_state_to_wire
-from entitlements.selectors import customer_grants
+from entitlements.apis.checks import entitlements_answer
 from subscriptions.apis.inputs import SubscriptionCancelInput, SubscriptionProvisionInput, provision_request
 from subscriptions.apis.wire import provision_result_to_wire, subscriptions_to_wire
 from subscriptions.enums import SubscriptionStatus
@@ -26,17 +24,17 @@ API_ACTOR = "api"
 
 
 def _entitlements_after(subscription: Subscription) -> list[dict[str, Any]]:
-    """The customer's runtime entitlements in the subscription's scope, as the one engine answers them.
+    """The customer's runtime entitlements in the subscription's scope: C8's answer (features with their usage, and
+    credit wallets), as the one engine gives it.
 
     The API layer composes the two apps here; the subscriptions services never import the entitlements app.
     """
-    now = timezone.now()
-    grants = customer_grants(
-        customer_ref_id=subscription.customer.ref_id,
+    answer, _ = entitlements_answer(
+        ref_id=subscription.customer.ref_id,
         resource_ref_id=subscription.resource.ref_id if subscription.resource else None,
-        now=now,
+        now=timezone.now(),
     )
-    return entitlements_state_to_wire(evaluation.entitlements_state(grants, now=now))["entitlements"]
+    return answer["entitlements"]
 
 
 def _subscription_response(ref_id: str) -> Response:

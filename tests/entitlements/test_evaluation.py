@@ -18,6 +18,7 @@ from entitlements.evaluation import (
     SourceKind,
     check,
     check_credit,
+    effective_entitlement,
     effective_entitlements,
     entitlements_state,
     usage_window,
@@ -359,6 +360,15 @@ def test_check(case: Case) -> None:
         tuple(source.kind.value for source in decision.sources),
     ) == case.expected
     assert decision.feature == case.feature
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_one_feature_merges_as_it_merges_among_all(case: Case) -> None:
+    """The check path merges only the asked feature's grants: the same value as merging every feature."""
+    everything = effective_entitlements(case.customer.grants, now=NOW)
+
+    for ref_id in [*everything, "no-such-feature"]:
+        assert effective_entitlement(case.customer.grants, ref_id, now=NOW) == everything.get(ref_id)
 
 
 def test_sources_name_the_packages_and_subscriptions() -> None:

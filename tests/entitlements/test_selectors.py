@@ -206,9 +206,9 @@ def test_query_count_does_not_grow_with_what_the_customer_holds(
     now = STARTED + timedelta(days=1)
 
     # Customer with subscriptions, add-ons, parents, entitlements of every version, custom entitlements, promotions.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(1):
         small = customer_grants(customer_ref_id="small", resource_ref_id=resource_ref_id, now=now)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(1):
         large = customer_grants(customer_ref_id="large", resource_ref_id=resource_ref_id, now=now)
 
     site = 1 if resource_ref_id else 0
@@ -217,13 +217,13 @@ def test_query_count_does_not_grow_with_what_the_customer_holds(
     assert summary(large, now)["storage"][1] == 3  # plan-extra-3-base (3) and the promotion (3)
 
 
-def test_fewer_queries_when_there_is_nothing_to_fetch(
+def test_one_query_when_there_is_nothing_to_fetch(
     catalog: None, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     with django_assert_num_queries(1):
         customer_grants(customer_ref_id="nobody", resource_ref_id=None, now=NOW)
     with django_assert_num_queries(1):
         customer_grants(customer_ref_id="customer-1", resource_ref_id="site-9", now=NOW)
-    with django_assert_num_queries(2):  # the customer (no subscriptions), its promotions
+    with django_assert_num_queries(1):
         grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=NOW)
     assert entitlements_state(grants, now=NOW).access_denied_reason == AccessDeniedReason.NO_ACTIVE_SUBSCRIPTION
