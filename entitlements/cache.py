@@ -87,6 +87,8 @@ def enabled() -> bool:
 
 
 def _new_token() -> str:
+    """A value no token key has held before: one call may give it to many keys at once (each key's answers only
+    need a token that key never had)."""
     return uuid.uuid4().hex
 
 
@@ -94,7 +96,8 @@ class _DjangoCacheStore:
     """Through Django's cache API (any backend; local memory in tests)."""
 
     def replace_tokens(self, keys: list[str]) -> None:
-        cache.set_many({key: _new_token() for key in keys}, timeout=None)
+        token = _new_token()
+        cache.set_many(dict.fromkeys(keys, token), timeout=None)
 
     def read_many(self, requests: list[tuple[list[str], str]]) -> list[tuple[list[str | None], Any]]:
         results = []
@@ -126,7 +129,8 @@ class _RedisStore:
         self.many_script = self.client.register_script(READ_MANY_SCRIPT)
 
     def replace_tokens(self, keys: list[str]) -> None:
-        self.client.mset({self.prefix + key: _new_token() for key in keys})
+        token = _new_token()
+        self.client.mset({self.prefix + key: token for key in keys})
 
     def read_many(self, requests: list[tuple[list[str], str]]) -> list[tuple[list[str | None], Any]]:
         if len(requests) == 1:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from catalog.enums import (
     EntitlementBehavior,
@@ -410,17 +411,39 @@ def effective_entitlement(
 # --- usage windows ----------------------------------------------------------------------------------------------------
 
 
-def usage_window(entitlement: EffectiveEntitlement, *, now: datetime) -> UsagePeriod | None:
-    """The usage window of ``entitlement`` containing ``now``; ``None`` when its usage never resets (a FLUCTUATING
-    meter, an unmetered feature, no reset period)."""
+class WindowRule(NamedTuple):
+    """What an entitlement's usage windows are computed from, and nothing else: small enough for metering to cache
+    per customer and read back for every usage report. No reset period: the usage never resets."""
+
+    reset_period: str | None
+    reset_anchor: str | None
+    usage_anchor: datetime | None
+    usage_reset_at: datetime | None
+
+
+NEVER_RESETS = WindowRule(None, None, None, None)
+
+
+def window_rule(entitlement: EffectiveEntitlement) -> WindowRule:
+    """The rule of ``entitlement``'s usage windows (``NEVER_RESETS`` for a FLUCTUATING meter, an unmetered
+    feature)."""
     if not entitlement.feature.resets:
-        return None
+        return NEVER_RESETS
+    return WindowRule(
+        entitlement.reset_period, entitlement.reset_anchor, entitlement.usage_anchor, entitlement.usage_reset_at
+    )
+
+
+def usage_window(entitlement: EffectiveEntitlement | WindowRule, *, now: datetime) -> UsagePeriod | None:
+    """The usage window of ``entitlement`` (or of its ``window_rule``) containing ``now``; ``None`` when its usage
+    never resets (a FLUCTUATING meter, an unmetered feature, no reset period)."""
+    rule = entitlement if isinstance(entitlement, WindowRule) else window_rule(entitlement)
     return usage_period(
-        reset_period=entitlement.reset_period,
-        reset_anchor=entitlement.reset_anchor,
-        anchor=entitlement.usage_anchor,
+        reset_period=rule.reset_period,
+        reset_anchor=rule.reset_anchor,
+        anchor=rule.usage_anchor,
         now=now,
-        reset_at=entitlement.usage_reset_at,
+        reset_at=rule.usage_reset_at,
     )
 
 

@@ -7,11 +7,13 @@ counters through their unique constraint, locks them (``select_for_update``), ap
 writes them back, all in one transaction with a fixed number of queries (``_count_batch``).
 """
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -20,11 +22,12 @@ from catalog.enums import FeatureType
 from catalog.models import Feature
 from customers.models import Customer, CustomerResource
 from entitlements.cache import cached_many, invalidate_usage
-from entitlements.evaluation import effective_entitlements, usage_window, usage_windows
+from entitlements.evaluation import WindowRule, effective_entitlements, usage_window, usage_windows, window_rule
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
 from metering import errors
 from metering.enums import UpdateBehavior
+from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, raw_cursor
 from metering.models import UsageCounter, UsageMeasurement
 from metering.selectors import counter_period_start
 
@@ -34,11 +37,17 @@ IDEMPOTENCY_WINDOW = timedelta(days=7)
 COUNT_ATTEMPTS = 5
 ZERO = Decimal(0)
 DEADLOCK_DETECTED = "40P01"
+CUSTOMERS_BY_REF_ID_SQL = (
+    f'SELECT "ref_id", "id", "archived_at" FROM "{Customer._meta.db_table}" WHERE "ref_id" = ANY(%b::text[])'
+)
 
 
-@dataclass(frozen=True)
-class UsageReport:
-    """One reported item, as the API validated it."""
+# The dimensions of an item that has none (read-only: one object shared by every such item).
+NO_DIMENSIONS: Mapping[str, Any] = MappingProxyType({})
+
+
+class UsageReport(NamedTuple):
+    """One reported item, as the API validated it (a tuple: a batch makes a thousand of them)."""
 
     customer_ref_id: str
     feature_ref_id: str
@@ -48,64 +57,88 @@ class UsageReport:
     idempotency_key: str | None = None
     # When the usage happened; ``None``: now.
     created_at: datetime | None = None
-    dimensions: Mapping[str, Any] = field(default_factory=dict)
+    dimensions: Mapping[str, Any] = NO_DIMENSIONS
 
 
-@dataclass(frozen=True)
-class _Checked:
+class _Checked(NamedTuple):
     report: UsageReport
-    customer: Customer
-    feature: Feature
+    customer_id: int
+    customer_ref_id: str
+    feature_id: int
+    feature_ref_id: str
+
+
+def _customers(ref_ids: set[str]) -> dict[str, tuple[int, datetime | None]]:
+    """The primary key and archive moment of each customer found, by id. One query (on PostgreSQL the ids are bound
+    as one array, not quoted into the SQL in Python)."""
+    if connection.vendor != "postgresql":
+        rows = Customer.objects.filter(ref_id__in=ref_ids).values_list("ref_id", "pk", "archived_at")
+    else:
+        with connection.wrap_database_errors, raw_cursor() as cursor:
+            cursor.execute(CUSTOMERS_BY_REF_ID_SQL, [list(ref_ids)])
+            rows = cursor.fetchall()
+    return {ref_id: (pk, archived_at) for ref_id, pk, archived_at in rows}
 
 
 def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
-    """Every item's customer, feature and resource, in three queries; the first bad item raises, naming it."""
-    customers = {
-        customer.ref_id: customer
-        for customer in Customer.objects.filter(ref_id__in={item.customer_ref_id for item in items}).only(
-            "pk", "ref_id", "archived_at"
+    """Every item's customer, feature and resource, in three queries at most (no resource: two); the first bad item
+    raises, naming it."""
+    customers = _customers({item.customer_ref_id for item in items})
+    features = {
+        feature.ref_id: (feature.pk, feature.feature_type == FeatureType.BOOLEAN or not feature.is_metered)
+        for feature in Feature.objects.filter(ref_id__in={item.feature_ref_id for item in items}).only(
+            "pk", "ref_id", "feature_type", "meter_type"
         )
     }
-    features = {
-        feature.ref_id: feature
-        for feature in Feature.objects.filter(ref_id__in={item.feature_ref_id for item in items})
-    }
-    resources = set(
-        CustomerResource.objects.filter(
-            customer__in=list(customers.values()),
-            ref_id__in={item.resource_ref_id for item in items if item.resource_ref_id},
-        ).values_list("customer__ref_id", "ref_id")
+    resource_ref_ids = {item.resource_ref_id for item in items if item.resource_ref_id}
+    resources = (
+        set(
+            CustomerResource.objects.filter(
+                customer_id__in=[pk for pk, _ in customers.values()], ref_id__in=resource_ref_ids
+            ).values_list("customer_id", "ref_id")
+        )
+        if resource_ref_ids
+        else set()
     )
     checked = []
     for index, item in enumerate(items):
-        prefix = f"usages[{index}]"
         customer = customers.get(item.customer_ref_id)
         if customer is None:
-            raise errors.UsageCustomerNotFound(f"no customer {item.customer_ref_id}", field=f"{prefix}.customerId")
-        if customer.is_archived:
-            raise errors.CustomerArchived(f"customer {customer.ref_id} is archived", field=f"{prefix}.customerId")
+            path = f"usages[{index}].customerId"
+            raise errors.UsageCustomerNotFound(f"no customer {item.customer_ref_id}", field=path)
+        customer_id, archived_at = customer
+        if archived_at is not None:
+            path = f"usages[{index}].customerId"
+            raise errors.CustomerArchived(f"customer {item.customer_ref_id} is archived", field=path)
         feature = features.get(item.feature_ref_id)
         if feature is None:
-            raise errors.UsageFeatureNotFound(f"no feature {item.feature_ref_id}", field=f"{prefix}.featureId")
-        if feature.feature_type == FeatureType.BOOLEAN or not feature.is_metered:
+            path = f"usages[{index}].featureId"
+            raise errors.UsageFeatureNotFound(f"no feature {item.feature_ref_id}", field=path)
+        feature_id, unmetered = feature
+        if unmetered:
             raise errors.FeatureNotMetered(
-                f"feature {feature.ref_id} is not metered; usage cannot be reported", field=f"{prefix}.featureId"
+                f"feature {item.feature_ref_id} is not metered; usage cannot be reported",
+                field=f"usages[{index}].featureId",
             )
-        if item.resource_ref_id and (customer.ref_id, item.resource_ref_id) not in resources:
+        if item.resource_ref_id and (customer_id, item.resource_ref_id) not in resources:
             raise errors.UsageResourceNotFound(
-                f"customer {customer.ref_id} has no resource {item.resource_ref_id}", field=f"{prefix}.resourceId"
+                f"customer {item.customer_ref_id} has no resource {item.resource_ref_id}",
+                field=f"usages[{index}].resourceId",
             )
-        checked.append(_Checked(report=item, customer=customer, feature=feature))
+        checked.append(_Checked(item, customer_id, item.customer_ref_id, feature_id, item.feature_ref_id))
     return checked
 
 
-def window_rules(customer_ref_id: str, resource_ref_id: str | None, *, now: datetime) -> tuple[Any, datetime | None]:
-    """The effective entitlement of every metered feature the customer holds ``now`` (what
-    ``evaluation.usage_window`` computes a window from), and the moment they may change (the earliest end of a
-    grant): cached with the customer by ``entitlements.cache.cached_many``."""
+def window_rules(
+    customer_ref_id: str, resource_ref_id: str | None, *, now: datetime
+) -> tuple[dict[str, WindowRule], datetime | None]:
+    """The usage-window rule (``evaluation.window_rule``, what ``evaluation.usage_window`` computes a window from)
+    of every metered feature the customer holds ``now``, and the moment they may change (the earliest end of a
+    grant): cached with the customer by ``entitlements.cache.cached_many``, small so that reading a batch's customers
+    back costs little."""
     grants = customer_grants(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
     rules = {
-        feature_ref_id: entitlement
+        feature_ref_id: window_rule(entitlement)
         for feature_ref_id, entitlement in effective_entitlements(grants.grants, now=now).items()
         if entitlement.feature.is_metered
     }
@@ -118,19 +151,24 @@ def _windows(checked: Sequence[_Checked], *, now: datetime) -> list[UsagePeriod 
     entitlement as the customer holds it ``now``; ``None`` when its usage never resets or nothing grants it.
 
     The rules come from the decision cache (one round trip for the batch; the grants selector for customers not
-    cached). An item dated after a grant's end is computed from the grants at its own time, as before."""
-    keys = {(item.customer.ref_id, item.report.resource_ref_id) for item in checked}
+    cached), and each window is computed once per customer, resource, feature and time. An item dated after ``now``
+    is computed from the grants at its own time, as before."""
+    keys = {(item.customer_ref_id, item.report.resource_ref_id) for item in checked}
     rules = cached_many(keys, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now))
+    found: dict[tuple[str, str | None, str, datetime], UsagePeriod | None] = {}
     windows = []
     for item in checked:
+        resource = item.report.resource_ref_id
         at = item.report.created_at or now
-        key = (item.customer.ref_id, item.report.resource_ref_id)
-        rule = rules[key].get(item.feature.ref_id)
-        if at > now:
-            grants = customer_grants(customer_ref_id=key[0], resource_ref_id=key[1], now=now)
-            windows.append(usage_windows(grants, now=at).get(item.feature.ref_id))
-        else:
-            windows.append(None if rule is None else usage_window(rule, now=at))
+        key = (item.customer_ref_id, resource, item.feature_ref_id, at)
+        if key not in found:
+            if at > now:
+                grants = customer_grants(customer_ref_id=item.customer_ref_id, resource_ref_id=resource, now=now)
+                found[key] = usage_windows(grants, now=at).get(item.feature_ref_id)
+            else:
+                rule = rules[(item.customer_ref_id, resource)].get(item.feature_ref_id)
+                found[key] = None if rule is None else usage_window(rule, now=at)
+        windows.append(found[key])
     return windows
 
 
@@ -142,20 +180,13 @@ CounterKey = tuple[int, str, int, datetime]
 
 
 def _counter_key(item: _Checked, period_start: datetime) -> CounterKey:
-    return (item.customer.pk, item.report.resource_ref_id or "", item.feature.pk, period_start)
+    return (item.customer_id, item.report.resource_ref_id or "", item.feature_id, period_start)
 
 
 @dataclass
 class _Counter:
     pk: int
     value: Decimal
-
-
-def raw_cursor() -> Any:
-    """A psycopg cursor binding parameters on the server: arrays are sent as they are, not quoted into the SQL text
-    in Python (what Django's cursor does, and what would cost more than the statement itself here)."""
-    connection.ensure_connection()
-    return connection.connection.cursor()
 
 
 def lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
@@ -197,7 +228,7 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
         cursor.execute(
             f'INSERT INTO "{table}" AS c ("customer_id", "resource_key", "feature_id", "period_start", "value", '
             '"updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, %s '
-            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[]) "
+            "FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[]) "
             "AS k(customer_id, resource_key, feature_id, period_start) "
             'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
             'DO UPDATE SET "updated_at" = c."updated_at" '
@@ -211,26 +242,81 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
     }
 
 
-def _add_to_counters_postgresql(sums: dict[CounterKey, Decimal], *, now: datetime) -> dict[CounterKey, Decimal]:
-    """Add each sum to its counter (created where missing), in key order, in one upsert; the new totals. The rows
-    stay locked until commit, like ``lock_counters``'s."""
+_COUNT_DELTAS_SQL = (
+    # The batch's sum per counter, in key order (the order of the arrays), numbered.
+    "WITH sums AS (SELECT * FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[], %b::numeric[]) "
+    "WITH ORDINALITY AS s(customer_id, resource_key, feature_id, period_start, value, counter)), "
+    # Added to the counters, created where missing, in that order (so concurrent batches queue instead of
+    # deadlocking); the rows stay locked until commit.
+    f'counted AS (INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
+    '"period_start", "value", "updated_at") SELECT sums.customer_id, sums.resource_key, sums.feature_id, '
+    "sums.period_start, sums.value, %s FROM sums "
+    'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
+    'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
+    'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"), '
+    "totals AS (SELECT sums.counter, sums.customer_id, sums.resource_key, sums.feature_id, sums.period_start, "
+    "counted.value FROM sums JOIN counted USING (customer_id, resource_key, feature_id, period_start)), "
+    # Each item's measurement carries its counter's value right after it: the new total less what the batch adds
+    # to that counter after this item (``rest``).
+    f'measured AS (INSERT INTO "{UsageMeasurement._meta.db_table}" ("ref_id", "customer_id", "resource_key", '
+    '"feature_id", "value", "update_behavior", "idempotency_key", "dimensions", "timestamp", "created_at", '
+    '"current_usage", "period_start", "period_end") SELECT i.ref_id, t.customer_id, t.resource_key, t.feature_id, '
+    "i.value, %s, i.idempotency_key, i.dimensions::jsonb, i.moment, %s, t.value - i.rest, t.period_start, "
+    "i.period_end FROM unnest(%b::bigint[], %b::uuid[], %b::numeric[], %b::numeric[], %b::text[], %b::text[], "
+    "%b::timestamptz[], %b::timestamptz[]) AS i(counter, ref_id, value, rest, idempotency_key, dimensions, moment, "
+    "period_end) JOIN totals t USING (counter)) "
+    "SELECT counter, value FROM totals"
+)
+
+
+def _counts_deltas_in_one_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class _DeltaRow(NamedTuple):
+    counter: CounterKey
+    ref_id: uuid.UUID
+    report: UsageReport
+    period_end: datetime | None
+
+
+def _count_deltas_postgresql(
+    rows: Sequence[_DeltaRow], sums: dict[CounterKey, Decimal], *, now: datetime
+) -> dict[CounterKey, Decimal]:
+    """Add each sum to its counter (created where missing, in key order, locked until commit) and insert the DELTA
+    measurements of ``rows``, each with its counter's value right after it, in one statement: no round trip and no
+    Python while the counters are locked. The counters' new totals."""
     ordered = sorted(sums)
-    columns = [list(column) for column in zip(*ordered, strict=True)]
-    with connection.wrap_database_errors, raw_cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
-            '"period_start", "value", "updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, '
-            "k.period_start, k.value, %s FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], "
-            "%s::numeric[]) AS k(customer_id, resource_key, feature_id, period_start, value) "
-            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
-            'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
-            'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"',
-            [now, *columns, [sums[key] for key in ordered]],
+    numbers = {key: number for number, key in enumerate(ordered, start=1)}
+    added = dict.fromkeys(ordered, ZERO)
+    encode = DjangoJSONEncoder().encode
+    items = []
+    for key, ref_id, report, period_end in rows:
+        added[key] += report.value
+        items.append(
+            (
+                numbers[key],
+                ref_id,
+                report.value,
+                sums[key] - added[key],
+                report.idempotency_key,
+                # As the model's JSONField writes them (decimals as strings).
+                encode(dict(report.dimensions)) if report.dimensions else "{}",
+                report.created_at or now,
+                period_end,
+            )
         )
-        return {
-            (customer_id, resource, feature_id, start): value
-            for customer_id, resource, feature_id, start, value in cursor.fetchall()
-        }
+    parameters = [
+        *(list(column) for column in zip(*ordered, strict=True)),
+        [sums[key] for key in ordered],
+        now,
+        UpdateBehavior.DELTA.value,
+        now,
+        *(list(column) for column in zip(*items, strict=True)),
+    ]
+    with connection.wrap_database_errors, raw_cursor() as cursor:
+        cursor.execute(_COUNT_DELTAS_SQL, parameters)
+        return {ordered[number - 1]: value for number, value in cursor.fetchall()}
 
 
 def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
@@ -244,156 +330,132 @@ def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
     with connection.wrap_database_errors, raw_cursor() as cursor:
         cursor.execute(
             f'UPDATE "{UsageCounter._meta.db_table}" AS c SET "value" = v.value, "updated_at" = %s '
-            "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, value) WHERE c.id = v.id",
+            "FROM unnest(%b::bigint[], %b::numeric[]) AS v(id, value) WHERE c.id = v.id",
             [now, [counter.pk for counter in counters], [counter.value for counter in counters]],
         )
 
 
-MEASUREMENT_COLUMNS = (
-    "id",
-    "ref_id",
-    "customer_id",
-    "resource_key",
-    "feature_id",
-    "value",
-    "update_behavior",
-    "idempotency_key",
-    "dimensions",
-    "timestamp",
-    "created_at",
-    "current_usage",
-    "period_start",
-    "period_end",
-)
-
-
-def _insert_measurements(measurements: Sequence[UsageMeasurement]) -> None:
-    """The batch's measurements in one insert; a taken idempotency key raises ``IntegrityError``. On PostgreSQL: ids
-    drawn from the sequence in one query, then one ``COPY`` (rows adapted in C, no per-row SQL)."""
-    if connection.vendor != "postgresql":
-        UsageMeasurement.objects.bulk_create(measurements)
-        return
-    if not measurements:
-        return
-    table = UsageMeasurement._meta.db_table
-    encode = DjangoJSONEncoder().encode
-    names = ", ".join(f'"{name}"' for name in MEASUREMENT_COLUMNS)
-    with connection.wrap_database_errors, raw_cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(measurements)]
+def _measure(
+    checked: Sequence[_Checked],
+    windows: Sequence[UsagePeriod | None],
+    fresh: Sequence[int],
+    keys: Mapping[int, CounterKey],
+    starts: Mapping[CounterKey, Decimal],
+    ref_ids: Mapping[int, uuid.UUID],
+    *,
+    now: datetime,
+) -> tuple[dict[int, Measured], dict[CounterKey, Decimal]]:
+    """The fresh items applied in batch order from the counters' values ``starts`` (DELTA adds, SET replaces): each
+    one's measurement, with the counter's value right after it, and the counters' final values."""
+    values = dict(starts)
+    created: dict[int, Measured] = {}
+    for index in fresh:
+        report, key, window = checked[index].report, keys[index], windows[index]
+        values[key] = report.value if report.update_behavior == UpdateBehavior.SET else values[key] + report.value
+        created[index] = Measured(
+            ref_id=ref_ids[index],
+            customer_ref_id=checked[index].customer_ref_id,
+            feature_ref_id=checked[index].feature_ref_id,
+            resource_key=key[1],
+            value=report.value,
+            current_usage=values[key],
+            timestamp=report.created_at or now,
+            created_at=now,
+            period_start=key[3],
+            period_end=window.end if window is not None else None,
         )
-        for measurement, (pk,) in zip(measurements, cursor.fetchall(), strict=True):
-            measurement.pk = pk
-        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-            for row in measurements:
-                copy.write_row(
-                    (
-                        row.pk,
-                        row.ref_id,
-                        row.customer_id,
-                        row.resource_key,
-                        row.feature_id,
-                        row.value,
-                        row.update_behavior,
-                        row.idempotency_key,
-                        encode(row.dimensions),
-                        row.timestamp,
-                        row.created_at,
-                        row.current_usage,
-                        row.period_start,
-                        row.period_end,
-                    )
-                )
+    return created, values
 
 
-def _measurement(
-    item: _Checked, window: UsagePeriod | None, *, current_usage: Decimal, now: datetime
-) -> UsageMeasurement:
-    report = item.report
-    return UsageMeasurement(
-        customer=item.customer,
-        resource_key=report.resource_ref_id or "",
-        feature=item.feature,
-        value=report.value,
-        update_behavior=report.update_behavior,
-        idempotency_key=report.idempotency_key,
-        dimensions=dict(report.dimensions),
-        timestamp=report.created_at or now,
-        created_at=now,
-        current_usage=current_usage,
-        period_start=counter_period_start(window),
-        period_end=window.end if window is not None else None,
-    )
+def _new_rows(checked: Sequence[_Checked], created: Mapping[int, Measured]) -> list[NewMeasurement]:
+    return [
+        NewMeasurement(
+            measured,
+            checked[index].customer_id,
+            checked[index].feature_id,
+            checked[index].report.update_behavior,
+            checked[index].report.idempotency_key,
+            checked[index].report.dimensions,
+        )
+        for index, measured in created.items()
+    ]
 
 
 def _count_batch(
     checked: Sequence[_Checked], windows: Sequence[UsagePeriod | None], *, now: datetime
-) -> list[UsageMeasurement]:
-    """Count a validated batch inside the caller's transaction with a fixed number of queries, whatever its size.
+) -> Callable[[], list[Measured]]:
+    """Count a validated batch inside the caller's transaction with a fixed number of queries, whatever its size;
+    returns how to assemble the answers (in the order of ``checked``), which the caller does after commit.
 
     1. Known idempotency keys: one query; those items get their original measurement back and count nothing (so
        does a key repeated within the batch, after its first item).
     2. The counters the other items touch: created where missing and locked (``lock_counters``).
     3. Under the locks, the items are applied in order in Python (DELTA adds, SET replaces), so each measurement
        carries the counter's value right after it; the measurements go in with one ``INSERT`` and the counters
-       with one ``UPDATE``. On PostgreSQL a batch of DELTAs only does 2 and 3 for the counters in one statement
-       (``_add_to_counters_postgresql``: the batch's sums added, totals returned, rows locked).
+       with one ``UPDATE``. On PostgreSQL a batch of DELTAs only does 2 and 3 in one statement
+       (``_count_deltas_postgresql``: the batch's sums added, the measurements inserted with their values computed
+       by the database, the totals returned): everything else, the answers included, is done before or after the
+       counters are locked, so concurrent batches on the same counters queue for as short a time as possible.
 
     A twin key committed by a concurrent batch after step 1 makes the insert fail on the unique constraint (after
     waiting for that batch): ``usage_report`` then runs the transaction again, and step 1 finds the twin.
     """
-    keyed = [item for item in checked if item.report.idempotency_key is not None]
-    originals: dict[tuple[int, str], UsageMeasurement] = {}
-    if keyed:
-        found = UsageMeasurement.objects.select_related("customer", "feature").filter(
-            customer_id__in={item.customer.pk for item in keyed},
-            idempotency_key__in={item.report.idempotency_key for item in keyed},
-        )
-        originals = {(row.customer_id, row.idempotency_key): row for row in found}  # type: ignore[misc]
+    originals = measurements_by_key(
+        (item.customer_id, item.report.idempotency_key) for item in checked if item.report.idempotency_key is not None
+    )
     first_of_key: dict[tuple[int, str], int] = {}
     fresh: list[int] = []
     for index, item in enumerate(checked):
         key = item.report.idempotency_key
         if key is not None:
-            pair = (item.customer.pk, key)
+            pair = (item.customer_id, key)
             if pair in originals or pair in first_of_key:
                 continue
             first_of_key[pair] = index
         fresh.append(index)
     keys = {index: _counter_key(checked[index], counter_period_start(windows[index])) for index in fresh}
+    ref_ids = {index: uuid.uuid4() for index in fresh}
+
+    def in_order(created: Mapping[int, Measured]) -> list[Measured]:
+        results = []
+        for index, item in enumerate(checked):
+            if index in created:
+                results.append(created[index])
+                continue
+            pair = (item.customer_id, item.report.idempotency_key)
+            results.append(originals[pair] if pair in originals else created[first_of_key[pair]])  # type: ignore[index]
+        return results
+
     only_deltas = all(checked[index].report.update_behavior != UpdateBehavior.SET for index in fresh)
-    if only_deltas and fresh and connection.vendor == "postgresql":
-        # One write per counter: add the batch's sums and read the totals back, then step back to the start.
+    if only_deltas and fresh and _counts_deltas_in_one_statement():
         sums: dict[CounterKey, Decimal] = {}
         for index in fresh:
             sums[keys[index]] = sums.get(keys[index], ZERO) + checked[index].report.value
-        totals = _add_to_counters_postgresql(sums, now=now)
-        values = {key: totals[key] - sums[key] for key in sums}
-        counters = {}
-    else:
-        counters = lock_counters(set(keys.values()), now=now) if fresh else {}
-        values = {key: counter.value for key, counter in counters.items()}
-    created: dict[int, UsageMeasurement] = {}
-    for index in fresh:
-        report = checked[index].report
-        key = keys[index]
-        values[key] = report.value if report.update_behavior == UpdateBehavior.SET else values[key] + report.value
-        created[index] = _measurement(checked[index], windows[index], current_usage=values[key], now=now)
-    _insert_measurements(list(created.values()))
+        rows = [
+            _DeltaRow(
+                keys[index],
+                ref_ids[index],
+                checked[index].report,
+                windows[index].end if windows[index] is not None else None,  # type: ignore[union-attr]
+            )
+            for index in fresh
+        ]
+        totals = _count_deltas_postgresql(rows, sums, now=now)
+        starts = {key: totals[key] - sums[key] for key in sums}
+        return lambda: in_order(_measure(checked, windows, fresh, keys, starts, ref_ids, now=now)[0])
+    counters = lock_counters(set(keys.values()), now=now) if fresh else {}
+    created, values = _measure(
+        checked, windows, fresh, keys, {key: counter.value for key, counter in counters.items()}, ref_ids, now=now
+    )
+    insert_measurements(_new_rows(checked, created))
     for key, counter in counters.items():
         counter.value = values[key]
     write_counters(list(counters.values()), now=now)
-    results = []
-    for index, item in enumerate(checked):
-        if index in created:
-            results.append(created[index])
-            continue
-        pair = (item.customer.pk, item.report.idempotency_key)
-        results.append(originals[pair] if pair in originals else created[first_of_key[pair]])  # type: ignore[index]
-    return results
+    results = in_order(created)
+    return lambda: results
 
 
-def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[UsageMeasurement]:
+def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measured]:
     """Count a batch of usage reports (U1, V2); the measurements come back in the order of ``items``.
 
     The whole batch is validated first and nothing is written when any item is bad: an unknown customer, feature
@@ -403,16 +465,17 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[UsageMe
     is counted in one transaction with a fixed number of queries (``_count_batch``), its counters locked, so
     concurrent reports never lose or double count. Idempotency key: the client's ``idempotencyKey``, unique per
     customer; a duplicate returns the original measurement and counts nothing (also past 7 days, until
-    ``usage_idempotency_keys_expire`` forgets the key). The customers' cached usage answers are invalidated.
+    ``usage_idempotency_keys_expire`` forgets the key). The customers' cached usage answers are invalidated (before
+    the counters are locked, and again on commit).
     """
     checked = _validate(items)
     windows = _windows(checked, now=now)
     for attempt in range(1, COUNT_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                measurements = _count_batch(checked, windows, now=now)
-                invalidate_usage(item.customer.ref_id for item in checked)
-                return measurements
+                invalidate_usage(item.customer_ref_id for item in checked)
+                answers = _count_batch(checked, windows, now=now)
+            return answers()
         except IntegrityError:
             # A concurrent batch committed one of the idempotency keys first: count again, finding it.
             if attempt == COUNT_ATTEMPTS:

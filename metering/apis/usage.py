@@ -7,6 +7,7 @@ other body (every invalid one included) goes through the serializer, so errors a
 paths (``usages[3].value``). ``Serializer(many=True)`` alone would halve the throughput of large batches.
 """
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -21,8 +22,9 @@ from catalog.apis.fields import Choice
 from config.views import ApiView
 from config.wire import envelope, iso, number
 from metering.enums import UpdateBehavior
-from metering.models import NEVER_RESETS, USAGE_DECIMAL_PLACES, UsageMeasurement
-from metering.services import UsageReport, usage_report
+from metering.measurements import Measured
+from metering.models import NEVER_RESETS, USAGE_DECIMAL_PLACES
+from metering.services import NO_DIMENSIONS, UsageReport, usage_report
 
 S = serializers
 TEXT_MAX_LENGTH = 255
@@ -150,7 +152,7 @@ def _lean_item(item: Any) -> UsageReport | None:
         resource_ref_id=resource or None,
         idempotency_key=key,
         created_at=created_at,
-        dimensions=dimensions or {},
+        dimensions=dimensions or NO_DIMENSIONS,
     )
 
 
@@ -179,29 +181,44 @@ def _reports(body: dict[str, Any]) -> list[UsageReport]:
             resource_ref_id=item.get("resource_ref_id") or None,
             idempotency_key=item.get("idempotency_key"),
             created_at=item.get("created_at"),
-            dimensions=item.get("dimensions") or {},
+            dimensions=item.get("dimensions") or NO_DIMENSIONS,
         )
         for item in body["usages"]
     ]
 
 
-def measurement_to_wire(measurement: UsageMeasurement) -> dict[str, Any]:
-    """A UsageMeasurement (contract §2.6); the period fields are null for usage that never resets."""
-    resets = measurement.period_start != NEVER_RESETS
+def measurement_to_wire(measurement: Measured, times: dict[datetime, str | None] | None = None) -> dict[str, Any]:
+    """A UsageMeasurement (contract §2.6); the period fields are null for usage that never resets. ``times``
+    remembers the text of each moment across a batch (its items share a few: now, their windows)."""
+    times = {} if times is None else times
+    created_at, timestamp, start, end = (
+        measurement.created_at,
+        measurement.timestamp,
+        measurement.period_start,
+        measurement.period_end,
+    )
+    for moment in (created_at, timestamp, start, end):
+        if moment not in times:
+            times[moment] = iso(moment)
     return {
         "id": str(measurement.ref_id),
-        "createdAt": iso(measurement.created_at),
-        "timestamp": iso(measurement.timestamp),
-        "customerId": measurement.customer.ref_id,
-        "featureId": measurement.feature.ref_id,
+        "createdAt": times[created_at],
+        "timestamp": times[timestamp],
+        "customerId": measurement.customer_ref_id,
+        "featureId": measurement.feature_ref_id,
         "resourceId": measurement.resource_key or None,
         "value": number(measurement.value),
         "currentUsage": number(measurement.current_usage),
-        "usagePeriodStart": iso(measurement.period_start) if resets else None,
-        "usagePeriodEnd": iso(measurement.period_end),
-        "nextResetDate": iso(measurement.period_end),
+        "usagePeriodStart": times[start] if start != NEVER_RESETS else None,
+        "usagePeriodEnd": times[end],
+        "nextResetDate": times[end],
         "credit": None,
     }
+
+
+def measurements_to_wire(measurements: list[Measured]) -> list[dict[str, Any]]:
+    times: dict[datetime, str | None] = {}
+    return [measurement_to_wire(measurement, times) for measurement in measurements]
 
 
 class _UsageView(ApiView):
@@ -217,7 +234,7 @@ class UsageReportView(_UsageView):
 
     def post(self, request: Request) -> Response:
         measurements = usage_report(items=self.reports(request), now=timezone.now())
-        return envelope([measurement_to_wire(measurement) for measurement in measurements])
+        return envelope(measurements_to_wire(measurements))
 
 
 class UsageReportV2View(_UsageView):
@@ -225,4 +242,4 @@ class UsageReportV2View(_UsageView):
 
     def post(self, request: Request) -> Response:
         measurements = usage_report(items=self.reports(request), now=timezone.now())
-        return envelope({"usages": [measurement_to_wire(measurement) for measurement in measurements], "credits": []})
+        return envelope({"usages": measurements_to_wire(measurements), "credits": []})

@@ -21,7 +21,9 @@ from entitlements.evaluation import (
     effective_entitlement,
     effective_entitlements,
     entitlements_state,
+    usage_window,
     usage_windows,
+    window_rule,
 )
 
 D = Decimal
@@ -439,6 +441,22 @@ def test_usage_windows_are_those_of_the_metered_features_the_checks_report() -> 
 
     assert windows == {"api-calls": check(grants, feature=CALLS, now=NOW).usage_period, "storage": None}
     assert windows["api-calls"] is not None and windows["api-calls"].start == datetime(2024, 2, 29, 10, tzinfo=UTC)
+
+
+def test_the_window_rule_alone_gives_the_windows_of_its_entitlement() -> None:
+    """Metering caches only ``window_rule`` per customer: ``usage_window`` gives the same windows from it."""
+    reset_at = datetime(2024, 3, 10, 8, tzinfo=UTC)
+    grants = customer(
+        plan(CALLS, usage_limit=100, reset_period="MONTH", reset_anchor="StartOfTheMonth", usage_reset_at=reset_at),
+        plan(STORAGE, usage_limit=5, reset_period="MONTH"),
+        plan(SEATS, usage_limit=5),
+    )
+    moments = [STARTED, reset_at - timedelta(seconds=1), reset_at, NOW, NOW + timedelta(days=40)]
+
+    for entitlement in effective_entitlements(grants.grants, now=NOW).values():
+        for moment in moments:
+            assert usage_window(window_rule(entitlement), now=moment) == usage_window(entitlement, now=moment)
+    assert usage_window(window_rule(effective_entitlements(grants.grants, now=NOW)["storage"]), now=NOW) is None
 
 
 def test_valid_until_is_the_earliest_change_of_any_granting_source() -> None:

@@ -35,7 +35,7 @@ def test_a_duplicate_is_the_original_measurement(catalog: None) -> None:
     (original,) = usage_report(items=[item], now=NOW)
     (duplicate,) = usage_report(items=[item], now=NOW + timedelta(minutes=1))
 
-    assert duplicate.pk == original.pk
+    assert duplicate.ref_id == original.ref_id
     assert (duplicate.current_usage, duplicate.created_at) == (3, NOW)
     assert UsageCounter.objects.get().value == 3
     assert UsageMeasurement.objects.get().dimensions == {"size": "1.5"}

@@ -67,3 +67,31 @@ def test_concurrent_set_reports_leave_one_of_the_values(catalog: None) -> None:
     assert errors == []
     assert sorted(results) == list(range(THREADS))
     assert UsageCounter.objects.get().value in results
+
+
+def test_concurrent_batches_sharing_idempotency_keys_count_each_key_once(catalog: None) -> None:
+    """Batches of 150 keyed items, each thread's a different slice of 300 keys (every key in two or three batches),
+    some repeated inside a batch: every key counts once, and every batch answers the one measurement of each key."""
+    keys = [f"shared-{number}" for number in range(300)]
+
+    def report_batch(index: int) -> dict[str, str]:
+        start = index * 75
+        mine = [keys[(start + offset) % len(keys)] for offset in range(150)]
+        items = [UsageReport("customer-1", "api-calls", Decimal(1), idempotency_key=key) for key in [*mine, *mine[:10]]]
+        measured = usage_report(items=items, now=NOW)
+        return {item.idempotency_key: str(result.ref_id) for item, result in zip(items, measured, strict=True)}
+
+    results, errors = race(report_batch, threads=4)
+
+    assert errors == []
+    answers: dict[str, set[str]] = {}
+    for answer in results:
+        for key, ref_id in answer.items():
+            answers.setdefault(key, set()).add(ref_id)
+    assert len(answers) == len(keys)
+    assert all(len(ref_ids) == 1 for ref_ids in answers.values())
+    assert UsageCounter.objects.get().value == len(keys)
+    assert UsageMeasurement.objects.count() == len(keys)
+    assert {str(ref_id) for ref_id in UsageMeasurement.objects.values_list("ref_id", flat=True)} == {
+        ref_id for ref_ids in answers.values() for ref_id in ref_ids
+    }

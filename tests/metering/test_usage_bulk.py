@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from metering import measurements, services
 from metering.apis.usage import UsageReportInput, _reports, lean_reports
 from metering.models import UsageCounter, UsageMeasurement
 from metering.services import UsageReport, usage_report
@@ -144,3 +145,66 @@ def test_the_api_reads_large_batches_and_refuses_bad_ones_whole(api_client: APIC
     assert bad.status_code == 400
     assert "usages[10].value" in bad.json()["error"]["details"]["fields"]
     assert UsageMeasurement.objects.count() == 999
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the PostgreSQL statements with the ORM path")
+def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: None, monkeypatch: Any) -> None:
+    """The same batches for two customers, one through the array lookup and the one-statement count of DELTA batches
+    (the ``COPY`` for the others), the other through the ORM and the locked counters written back: the same answers,
+    duplicates within and across batches included, the same counters, and every answer's value is the one stored."""
+    now = timezone.now()
+    for twin in ("twin-1", "twin-2"):
+        customer(twin)
+        provision("plan-basic", now=now - timedelta(days=3), customer_ref_id=twin)
+
+    def batches(customer_ref_id: str) -> list[list[UsageReport]]:
+        def report(value: int, feature: str = "api-calls", **fields: Any) -> UsageReport:
+            return UsageReport(customer_ref_id, feature, Decimal(value), **fields)
+
+        past = now - timedelta(days=40)
+        return [
+            [
+                report(5, idempotency_key="k1"),
+                report(2, idempotency_key="k2"),
+                report(1),
+                report(9, idempotency_key="k2"),
+                report(4, idempotency_key="k4", created_at=past, dimensions={"size": Decimal("1.5")}),
+            ],
+            [
+                report(1, idempotency_key="k1"),
+                report(7, "storage", update_behavior="SET"),
+                report(4, idempotency_key="k4"),
+            ],
+            [report(3, idempotency_key="k5"), report(1, idempotency_key="k5"), report(2, "storage")],
+        ]
+
+    def answers(customer_ref_id: str) -> list[list[tuple[Any, ...]]]:
+        results = [usage_report(items=batch, now=now) for batch in batches(customer_ref_id)]
+        stored = dict(UsageMeasurement.objects.values_list("ref_id", "current_usage"))
+        assert all(stored[result.ref_id] == result.current_usage for batch in results for result in batch)
+        first_seen: dict[Any, int] = {}
+        return [
+            [(first_seen.setdefault(result.ref_id, len(first_seen)), *result[2:]) for result in batch]
+            for batch in results
+        ]
+
+    fast = answers("twin-1")
+    monkeypatch.setattr(services, "_counts_deltas_in_one_statement", lambda: False)
+    monkeypatch.setattr(
+        services, "measurements_by_key", lambda pairs: measurements._measurements_by_key_orm(list(dict.fromkeys(pairs)))
+    )
+    monkeypatch.setattr(services, "insert_measurements", measurements._insert_measurements_orm)
+    slow = answers("twin-2")
+
+    assert fast == slow
+    counters = {
+        (customer_ref_id, feature_ref_id, start): value
+        for customer_ref_id, feature_ref_id, start, value in UsageCounter.objects.values_list(
+            "customer__ref_id", "feature__ref_id", "period_start", "value"
+        )
+    }
+    assert {key[1:]: value for key, value in counters.items() if key[0] == "twin-1"} == {
+        key[1:]: value for key, value in counters.items() if key[0] == "twin-2"
+    }
+    assert UsageMeasurement.objects.filter(customer__ref_id="twin-1").count() == 7
+    assert UsageMeasurement.objects.filter(customer__ref_id="twin-2").count() == 7

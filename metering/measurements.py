@@ -1,0 +1,213 @@
+"""The measurements of usage reports as plain rows: found by idempotency key, written in bulk.
+
+A usage batch reads and writes up to 1000 measurements; as model instances they would cost more than the statements
+themselves. Here they are tuples. On PostgreSQL the keys are looked up by joining arrays bound on the server (one
+index probe per key) and the rows go in with one ``COPY``; elsewhere the ORM reads and writes the same rows, with
+the same answers.
+"""
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+import psycopg
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
+
+from catalog.models import Feature
+from customers.models import Customer
+from metering.models import UsageMeasurement
+
+
+class Measured(NamedTuple):
+    """One measurement as a usage report answers it (contract §2.6): the counter's value right after it, and the
+    window it counted in (``period_end`` ``None``: usage that never resets)."""
+
+    ref_id: uuid.UUID
+    customer_ref_id: str
+    feature_ref_id: str
+    resource_key: str
+    value: Decimal
+    current_usage: Decimal
+    timestamp: datetime
+    created_at: datetime
+    period_start: datetime
+    period_end: datetime | None
+
+
+class NewMeasurement(NamedTuple):
+    """A measurement to write: its answer and what is stored beside it."""
+
+    measured: Measured
+    customer_id: int
+    feature_id: int
+    update_behavior: str
+    idempotency_key: str | None
+    dimensions: Mapping[str, Any]
+
+
+KeyPair = tuple[int, str]
+# The columns a lookup reads, in ``Measured`` order after the customer's id and the key.
+_FOUND_COLUMNS = (
+    "m.customer_id, m.idempotency_key, m.ref_id, c.ref_id, f.ref_id, m.resource_key, m.value, m.current_usage, "
+    "m.timestamp, m.created_at, m.period_start, m.period_end"
+)
+# One index probe per pair (``LIMIT 1`` keeps the planner from hashing the whole table instead; the key is unique).
+_FOUND_SQL = (
+    f"SELECT {_FOUND_COLUMNS} FROM unnest(%b::bigint[], %b::text[]) AS k(customer_id, key) "
+    "CROSS JOIN LATERAL (SELECT u.customer_id, u.idempotency_key, u.ref_id, u.feature_id, u.resource_key, u.value, "
+    'u.current_usage, u."timestamp", u.created_at, u.period_start, u.period_end '
+    f'FROM "{UsageMeasurement._meta.db_table}" u WHERE u.customer_id = k.customer_id '
+    "AND u.idempotency_key = k.key AND u.idempotency_key IS NOT NULL LIMIT 1) m "
+    f'JOIN "{Customer._meta.db_table}" c ON c.id = m.customer_id '
+    f'JOIN "{Feature._meta.db_table}" f ON f.id = m.feature_id'
+)
+# Every column but ``id`` (the identity column numbers the rows).
+_WRITTEN_COLUMNS = (
+    "ref_id",
+    "customer_id",
+    "resource_key",
+    "feature_id",
+    "value",
+    "update_behavior",
+    "idempotency_key",
+    "dimensions",
+    "timestamp",
+    "created_at",
+    "current_usage",
+    "period_start",
+    "period_end",
+)
+_COLUMN_LIST = ", ".join(f'"{name}"' for name in _WRITTEN_COLUMNS)
+_COPY_SQL = f'COPY "{UsageMeasurement._meta.db_table}" ({_COLUMN_LIST}) FROM STDIN (FORMAT BINARY)'
+# The columns' types, for the binary format (the values are adapted in C, the server parses no text).
+_COPY_TYPES = (
+    "uuid",
+    "int8",
+    "varchar",
+    "int8",
+    "numeric",
+    "varchar",
+    "varchar",
+    "jsonb",
+    "timestamptz",
+    "timestamptz",
+    "numeric",
+    "timestamptz",
+    "timestamptz",
+)
+
+
+class _DimensionsDumper(Dumper):
+    """Dimensions for a binary ``jsonb`` column, encoded as the model's ``JSONField`` encodes them
+    (``DjangoJSONEncoder``: decimals as strings); the empty ones (most) as they are, without a JSON encoder call."""
+
+    format = Format.BINARY
+    oid = psycopg.adapters.types["jsonb"].oid
+    encode = DjangoJSONEncoder().encode
+
+    def dump(self, obj: Any) -> bytes:
+        # The binary jsonb format: a version byte, then the JSON text.
+        return b"\x01" + self.encode(dict(obj)).encode() if obj else b"\x01{}"
+
+
+def raw_cursor() -> Any:
+    """A psycopg cursor on Django's connection (so inside its transaction) binding parameters on the server: arrays
+    are sent as they are (``%b``: in binary, adapted in C), not quoted into the SQL text in Python, which is what
+    Django's cursor and the connection's own ``cursor()`` (a ``ClientCursor`` under Django) do, and what would cost
+    more than the statement itself here."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def measurements_by_key(pairs: Iterable[KeyPair]) -> dict[KeyPair, Measured]:
+    """The stored measurement of each (customer primary key, idempotency key) pair that has one. One query."""
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return {}
+    if connection.vendor != "postgresql":
+        return _measurements_by_key_orm(pairs)
+    with connection.wrap_database_errors, raw_cursor() as cursor:
+        cursor.execute(_FOUND_SQL, [[pair[0] for pair in pairs], [pair[1] for pair in pairs]])
+        rows = cursor.fetchall()
+    return {(row[0], row[1]): Measured(*row[2:]) for row in rows}
+
+
+def _measurements_by_key_orm(pairs: Sequence[KeyPair]) -> dict[KeyPair, Measured]:
+    rows = UsageMeasurement.objects.filter(
+        customer_id__in={pair[0] for pair in pairs}, idempotency_key__in={pair[1] for pair in pairs}
+    ).values_list(
+        "customer_id",
+        "idempotency_key",
+        "ref_id",
+        "customer__ref_id",
+        "feature__ref_id",
+        "resource_key",
+        "value",
+        "current_usage",
+        "timestamp",
+        "created_at",
+        "period_start",
+        "period_end",
+    )
+    wanted = set(pairs)
+    return {(row[0], row[1]): Measured(*row[2:]) for row in rows if (row[0], row[1]) in wanted}
+
+
+def insert_measurements(rows: Sequence[NewMeasurement]) -> None:
+    """The rows in one insert; a taken idempotency key raises ``IntegrityError`` (the transaction is then lost). On
+    PostgreSQL one ``COPY``, rows adapted in C, no per-row SQL."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        _insert_measurements_orm(rows)
+        return
+    with connection.wrap_database_errors, raw_cursor() as cursor:
+        cursor.adapters.register_dumper(None, _DimensionsDumper)
+        with cursor.copy(_COPY_SQL) as copy:
+            copy.set_types(_COPY_TYPES)
+            for measured, customer_id, feature_id, behavior, key, dimensions in rows:
+                copy.write_row(
+                    (
+                        measured.ref_id,
+                        customer_id,
+                        measured.resource_key,
+                        feature_id,
+                        measured.value,
+                        behavior,
+                        key,
+                        dimensions,
+                        measured.timestamp,
+                        measured.created_at,
+                        measured.current_usage,
+                        measured.period_start,
+                        measured.period_end,
+                    )
+                )
+
+
+def _insert_measurements_orm(rows: Sequence[NewMeasurement]) -> None:
+    UsageMeasurement.objects.bulk_create(
+        [
+            UsageMeasurement(
+                ref_id=measured.ref_id,
+                customer_id=customer_id,
+                resource_key=measured.resource_key,
+                feature_id=feature_id,
+                value=measured.value,
+                update_behavior=behavior,
+                idempotency_key=key,
+                dimensions=dict(dimensions),
+                timestamp=measured.timestamp,
+                created_at=measured.created_at,
+                current_usage=measured.current_usage,
+                period_start=measured.period_start,
+                period_end=measured.period_end,
+            )
+            for measured, customer_id, feature_id, behavior, key, dimensions in rows
+        ]
+    )
