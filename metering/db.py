@@ -1,4 +1,4 @@
-"""Statements of the events hot paths (ingestion, aggregation) sent to PostgreSQL with server-side binding.
+"""Statements of the metering hot paths (usage reports, event ingestion, aggregation), bound on the server.
 
 Django's psycopg cursors are client-binding (``psycopg.ClientCursor``): every parameter is quoted into the SQL text
 in Python, which for the documents and arrays of a batch of 1000 events costs more than running the statement.

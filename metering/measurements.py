@@ -20,6 +20,7 @@ from psycopg.pq import Format
 
 from catalog.models import Feature
 from customers.models import Customer
+from metering.db import server_cursor
 from metering.models import UsageMeasurement
 
 
@@ -115,15 +116,6 @@ class _DimensionsDumper(Dumper):
         return b"\x01" + self.encode(dict(obj)).encode() if obj else b"\x01{}"
 
 
-def raw_cursor() -> Any:
-    """A psycopg cursor on Django's connection (so inside its transaction) binding parameters on the server: arrays
-    are sent as they are (``%b``: in binary, adapted in C), not quoted into the SQL text in Python, which is what
-    Django's cursor and the connection's own ``cursor()`` (a ``ClientCursor`` under Django) do, and what would cost
-    more than the statement itself here."""
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
-
-
 def measurements_by_key(pairs: Iterable[KeyPair]) -> dict[KeyPair, Measured]:
     """The stored measurement of each (customer primary key, idempotency key) pair that has one. One query."""
     pairs = list(dict.fromkeys(pairs))
@@ -131,7 +123,7 @@ def measurements_by_key(pairs: Iterable[KeyPair]) -> dict[KeyPair, Measured]:
         return {}
     if connection.vendor != "postgresql":
         return _measurements_by_key_orm(pairs)
-    with connection.wrap_database_errors, raw_cursor() as cursor:
+    with server_cursor() as cursor:
         cursor.execute(_FOUND_SQL, [[pair[0] for pair in pairs], [pair[1] for pair in pairs]])
         rows = cursor.fetchall()
     return {(row[0], row[1]): Measured(*row[2:]) for row in rows}
@@ -166,7 +158,7 @@ def insert_measurements(rows: Sequence[NewMeasurement]) -> None:
     if connection.vendor != "postgresql":
         _insert_measurements_orm(rows)
         return
-    with connection.wrap_database_errors, raw_cursor() as cursor:
+    with server_cursor() as cursor:
         cursor.adapters.register_dumper(None, _DimensionsDumper)
         with cursor.copy(_COPY_SQL) as copy:
             copy.set_types(_COPY_TYPES)

@@ -26,8 +26,9 @@ from entitlements.evaluation import WindowRule, effective_entitlements, usage_wi
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
 from metering import errors
+from metering.db import server_cursor
 from metering.enums import UpdateBehavior
-from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, raw_cursor
+from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key
 from metering.models import UsageCounter, UsageMeasurement
 from metering.selectors import counter_period_start
 
@@ -74,7 +75,7 @@ def _customers(ref_ids: set[str]) -> dict[str, tuple[int, datetime | None]]:
     if connection.vendor != "postgresql":
         rows = Customer.objects.filter(ref_id__in=ref_ids).values_list("ref_id", "pk", "archived_at")
     else:
-        with connection.wrap_database_errors, raw_cursor() as cursor:
+        with server_cursor() as cursor:
             cursor.execute(CUSTOMERS_BY_REF_ID_SQL, [list(ref_ids)])
             rows = cursor.fetchall()
     return {ref_id: (pk, archived_at) for ref_id, pk, archived_at in rows}
@@ -224,7 +225,7 @@ def lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _
 
 def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
     table = UsageCounter._meta.db_table
-    with connection.wrap_database_errors, raw_cursor() as cursor:
+    with server_cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{table}" AS c ("customer_id", "resource_key", "feature_id", "period_start", "value", '
             '"updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, %s '
@@ -314,7 +315,7 @@ def _count_deltas_postgresql(
         now,
         *(list(column) for column in zip(*items, strict=True)),
     ]
-    with connection.wrap_database_errors, raw_cursor() as cursor:
+    with server_cursor() as cursor:
         cursor.execute(_COUNT_DELTAS_SQL, parameters)
         return {ordered[number - 1]: value for number, value in cursor.fetchall()}
 
@@ -327,7 +328,7 @@ def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
         rows = [UsageCounter(pk=counter.pk, value=counter.value, updated_at=now) for counter in counters]
         UsageCounter.objects.bulk_update(rows, ["value", "updated_at"])
         return
-    with connection.wrap_database_errors, raw_cursor() as cursor:
+    with server_cursor() as cursor:
         cursor.execute(
             f'UPDATE "{UsageCounter._meta.db_table}" AS c SET "value" = v.value, "updated_at" = %s '
             "FROM unnest(%b::bigint[], %b::numeric[]) AS v(id, value) WHERE c.id = v.id",
