@@ -204,11 +204,13 @@ def seed(customers: int) -> str:
 
 
 class Server:
-    """The project under gunicorn on 127.0.0.1:PORT (sync-free ``gthread`` workers, keep-alive on)."""
+    """The project under gunicorn on 127.0.0.1:``port`` (sync-free ``gthread`` workers, keep-alive on)."""
 
-    def __init__(self, url: str, api_key: str, *, workers: int, threads: int, decision_cache: bool = True) -> None:
+    def __init__(
+        self, url: str, api_key: str, *, workers: int, threads: int, decision_cache: bool = True, port: int = PORT
+    ) -> None:
         self.url, self.api_key, self.workers, self.threads = url, api_key, workers, threads
-        self.decision_cache = decision_cache
+        self.decision_cache, self.port = decision_cache, port
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "Server":
@@ -225,7 +227,7 @@ class Server:
             "gunicorn",
             "config.wsgi:application",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{self.port}",
             "--workers",
             str(self.workers),
             "--worker-class",
@@ -254,13 +256,13 @@ class Server:
         sys.exit("gunicorn did not answer within a minute")
 
     def get(self, path: str) -> int:
-        request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"X-API-KEY": self.api_key})
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers={"X-API-KEY": self.api_key})
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         request = urllib.request.Request(
-            f"http://127.0.0.1:{PORT}{path}",
+            f"http://127.0.0.1:{self.port}{path}",
             data=body,
             method="POST",
             headers={"X-API-KEY": self.api_key, "Content-Type": "application/json"},
@@ -301,7 +303,15 @@ def _milliseconds(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(script: str, environment: dict[str, str], *, duration: int, connections: int, threads: int = 1) -> Figure:
+def wrk(
+    script: str,
+    environment: dict[str, str],
+    *,
+    duration: int,
+    connections: int,
+    threads: int = 1,
+    port: int = PORT,
+) -> Figure:
     """Run wrk against the server with ``bench/lua/<script>``; non-2xx answers and socket errors are counted."""
     command = [
         require_wrk(),
@@ -313,7 +323,7 @@ def wrk(script: str, environment: dict[str, str], *, duration: int, connections:
         "--latency",
         "-s",
         str(LUA / script),
-        f"http://127.0.0.1:{PORT}",
+        f"http://127.0.0.1:{port}",
     ]
     output = subprocess.run(
         command, env={**os.environ, **environment}, capture_output=True, text=True, check=True
@@ -329,9 +339,13 @@ def wrk(script: str, environment: dict[str, str], *, duration: int, connections:
     return Figure(requests_per_second=rate, p50_ms=p50, p99_ms=p99, requests=total, errors=errors)
 
 
-def bare(api_key: str, *, duration: int, connections: int) -> Figure:
+def bare(api_key: str, *, duration: int, connections: int, port: int = PORT) -> Figure:
     return wrk(
-        "get.lua", {"BENCH_PATH": "/bench/bare", "BENCH_API_KEY": api_key}, duration=duration, connections=connections
+        "get.lua",
+        {"BENCH_PATH": "/bench/bare", "BENCH_API_KEY": api_key},
+        duration=duration,
+        connections=connections,
+        port=port,
     )
 
 

@@ -10,13 +10,16 @@ catalog), then, each for ``--duration`` seconds with wrk on loopback (``--connec
 1. the bare view (``GET /bench/bare``), the machine's ceiling;
 2. checks, cached: ``GET /api/v1/customers/{random customer}/entitlements/check?featureId=bench-calls`` with the
    decision cache on, after a warm-up pass that checks every customer once;
-3. checks, uncached: the same with the decision cache off (the server restarted with ``BENCH_DECISION_CACHE=0``),
-   so every check reads its grants and usage from PostgreSQL;
+3. checks, uncached: the same with the decision cache off (a second server, started with
+   ``BENCH_DECISION_CACHE=0`` on the next port), so every check reads its grants and usage from PostgreSQL;
 
-and prints each figure and its ratio to the bare view. Targets (2 cores): cached >= 0.6x the bare requests/s with
+each figure in three slices, interleaved (bare, cached, uncached, then again), so a drift in the machine's speed
+during the run weighs on the three alike; and prints each figure, each slice's ratios, and the ratios to the bare
+view. Targets (2 cores): cached >= 0.6x the bare requests/s with
 p99 <= 2x the bare p99; uncached >= 0.35x.
 """
 
+import statistics
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +40,21 @@ def warm_up(server: harness.Server, customers: int) -> None:
         sys.exit(f"warm-up checks answered {statuses}")
 
 
+SLICES = 3
+
+
+def combined(figures: list[harness.Figure], duration: int) -> harness.Figure:
+    """The slices of one figure as one: requests/s over their whole time, the median slice's p50 and p99."""
+    requests = sum(figure.requests for figure in figures)
+    return harness.Figure(
+        requests_per_second=requests / (duration * len(figures)),
+        p50_ms=statistics.median(figure.p50_ms for figure in figures),
+        p99_ms=statistics.median(figure.p99_ms for figure in figures),
+        requests=requests,
+        errors=sum(figure.errors for figure in figures),
+    )
+
+
 def main() -> None:
     parser_defaults = {"customers": 1000, "duration": 15}
     arguments = harness.arguments(__doc__.split("\n", 1)[0], **parser_defaults)
@@ -45,20 +63,39 @@ def main() -> None:
     try:
         api_key = harness.seed(arguments.customers)
         check = {"BENCH_PATH": CHECK_PATH, "BENCH_API_KEY": api_key, "BENCH_CUSTOMERS": str(arguments.customers)}
-        duration = arguments.duration
-        with harness.Server(url, api_key, workers=arguments.workers, threads=arguments.threads) as server:
-            print(f"{server.describe()}; wrk 1 thread, {connections} connections, {duration} s per figure", flush=True)
+        piece = max(1, arguments.duration // SLICES)
+        options = {"workers": arguments.workers, "threads": arguments.threads}
+        uncached_port = harness.PORT + 1
+        with (
+            harness.Server(url, api_key, **options) as server,
+            harness.Server(url, api_key, **options, decision_cache=False, port=uncached_port),
+        ):
+            print(
+                f"{server.describe()} (one server with the decision cache, one without); wrk 1 thread, "
+                f"{connections} connections; each figure {SLICES} slices of {piece} s, interleaved",
+                flush=True,
+            )
             warm_up(server, arguments.customers)
-            bare = harness.bare(api_key, duration=duration, connections=connections)
-            cached = harness.wrk("get.lua", check, duration=duration, connections=connections)
-        with harness.Server(
-            url, api_key, workers=arguments.workers, threads=arguments.threads, decision_cache=False
-        ) as server:
-            harness.wrk("get.lua", check, duration=3, connections=connections)  # connections, imports
-            uncached = harness.wrk("get.lua", check, duration=duration, connections=connections)
+            harness.wrk("get.lua", check, duration=3, connections=connections, port=uncached_port)  # connections
+            slices: dict[str, list[harness.Figure]] = {"bare": [], "cached": [], "uncached": []}
+            for _ in range(SLICES):
+                slices["bare"].append(harness.bare(api_key, duration=piece, connections=connections))
+                slices["cached"].append(harness.wrk("get.lua", check, duration=piece, connections=connections))
+                slices["uncached"].append(
+                    harness.wrk("get.lua", check, duration=piece, connections=connections, port=uncached_port)
+                )
+        bare, cached, uncached = (combined(slices[name], piece) for name in ("bare", "cached", "uncached"))
         harness.show("bare view", bare)
         harness.show("check, cached", cached)
         harness.show("check, uncached", uncached)
+        for index in range(SLICES):
+            ceiling = slices["bare"][index].requests_per_second
+            print(
+                f"  slice {index + 1}: bare {ceiling:,.0f} req/s, cached "
+                f"{slices['cached'][index].requests_per_second / ceiling:.2f}x, uncached "
+                f"{slices['uncached'][index].requests_per_second / ceiling:.2f}x",
+                flush=True,
+            )
         harness.verdict("cached / bare requests/s", cached.requests_per_second / bare.requests_per_second, 0.6)
         harness.verdict("cached p99 / bare p99", cached.p99_ms / bare.p99_ms, 2, at_most=True)
         harness.verdict("uncached / bare requests/s", uncached.requests_per_second / bare.requests_per_second, 0.35)
