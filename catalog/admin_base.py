@@ -69,6 +69,19 @@ class ConsoleWidgets:
         return formfield
 
 
+class HistoryAdmin(admin.ModelAdmin):
+    """Rows that are history: listed and shown, never added, edited or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
 class ServiceAdmin(ConsoleWidgets, admin.ModelAdmin):
     """Base of the console's pages: saves go through services, their refusals become form errors, no deletes."""
 

@@ -9,10 +9,12 @@ The connection and its transaction are the same as for any other query, and the 
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 # psycopg's default; the statements run here ask to be prepared at once anyway.
@@ -35,6 +37,16 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         # Django's debug cursor cannot show a prepared statement's text: log it as Django would have.
         elapsed = time.monotonic() - started
         connection.queries_log.append({"sql": connection.ops.compose_sql(sql, params), "time": f"{elapsed:.3f}"})
+
+
+@contextmanager
+def server_cursor() -> Iterator[psycopg.Cursor[Any]]:
+    """A server-binding cursor on Django's connection (so inside its transaction): parameters travel apart from the
+    SQL instead of being quoted into it in Python, as Django's client-binding cursors do. Database errors come out as
+    Django's (``IntegrityError`` ...), as from ``connection.cursor()``. PostgreSQL only."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
 
 
 def _fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from catalog.admin_base import ServiceAdmin
+from catalog.admin_base import HistoryAdmin, ServiceAdmin
 from catalog.models import CustomCurrency
 from config.admin_actions import action_form_page
 from credits import selectors
@@ -63,19 +63,6 @@ def badge(status: str) -> str:
         STATUS_COLORS.get(status, "#455a64"),
         status,
     )
-
-
-class HistoryAdmin(admin.ModelAdmin):
-    """Rows that are history: listed and shown, never added, edited or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -127,7 +114,7 @@ class GrantCreditsForm(forms.Form):
 
 
 @admin.register(CreditBalance)
-class WalletAdmin(ServiceAdmin):
+class WalletAdmin(HistoryAdmin, ServiceAdmin):
     """A customer's balances per currency (and resource); the change page lists its grants and its ledger."""
 
     list_display = ["customer", "currency", "resource_key", "balance", "has_hard_limit", "updated_at"]
@@ -138,12 +125,6 @@ class WalletAdmin(ServiceAdmin):
     fields = readonly_fields = ["customer", "currency", "resource_key", "balance", "ledger_sum", "updated_at"]
     inlines = [GrantInline, LedgerInline]
     actions = ["grant_credits"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_grant_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("credits.add_creditgrant")
@@ -193,7 +174,7 @@ class WalletAdmin(ServiceAdmin):
 
 
 @admin.register(CreditGrant)
-class CreditGrantAdmin(ServiceAdmin):
+class CreditGrantAdmin(HistoryAdmin, ServiceAdmin):
     list_display = [
         "ref_id",
         "customer",
@@ -242,12 +223,6 @@ class CreditGrantAdmin(ServiceAdmin):
     fields = readonly_fields
     inlines = [LedgerInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def has_void_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("credits.change_creditgrant")
 
@@ -294,7 +269,7 @@ admin.site.register(LedgerEntry, LedgerEntryAdmin)
 
 
 @admin.register(CreditInvoice)
-class CreditInvoiceAdmin(ServiceAdmin):
+class CreditInvoiceAdmin(HistoryAdmin, ServiceAdmin):
     list_display = ["ref_id", "customer", "status_badge", "total", "currency", "grant", "created_at", "paid_at"]
     list_filter = ["status", "currency"]
     list_select_related = ["customer", "grant"]
@@ -315,12 +290,6 @@ class CreditInvoiceAdmin(ServiceAdmin):
         "updated_at",
         "paid_at",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_mark_paid_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("credits.change_creditinvoice")

@@ -7,12 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from catalog.admin_base import HistoryAdmin
 from config.errors import DomainError
 from metering.history import usage_history
 from metering.models import Event, PendingEvent, UsageCounter, UsageMeasurement
@@ -27,19 +28,8 @@ def usage_history_url(customer_ref_id: str, feature_ref_id: str = "", resource_r
     return f"{reverse('admin:metering_usagecounter_history')}?{urlencode({k: v for k, v in query.items() if v})}"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
 @admin.register(UsageCounter)
-class UsageCounterAdmin(ReadOnlyAdmin):
+class UsageCounterAdmin(HistoryAdmin):
     list_display = ["customer", "resource_key", "feature", "period_start", "value", "updated_at"]
     list_select_related = ["customer", "feature"]
     list_filter = ["feature"]
@@ -88,7 +78,7 @@ class UsageCounterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UsageMeasurement)
-class UsageMeasurementAdmin(ReadOnlyAdmin):
+class UsageMeasurementAdmin(HistoryAdmin):
     list_display = [
         "ref_id",
         "customer",
@@ -107,7 +97,7 @@ class UsageMeasurementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(HistoryAdmin):
     list_display = ["event_name", "customer", "resource_key", "timestamp", "created_at", "is_aggregated"]
     list_select_related = ["customer"]
     list_filter = ["event_name"]

@@ -2,27 +2,16 @@
 
 Django's psycopg cursors are client-binding (``psycopg.ClientCursor``): every parameter is quoted into the SQL text
 in Python, which for the documents and arrays of a batch of 1000 events costs more than running the statement.
-A plain ``psycopg.Cursor`` on the same connection sends them apart from the SQL (and psycopg prepares a statement
-run often), inside the same transaction as the ORM's statements.
+``config.prepared.server_cursor`` (a plain ``psycopg.Cursor`` on the same connection) sends them apart from the
+SQL (and psycopg prepares a statement run often), inside the same transaction as the ORM's statements.
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-import psycopg
-from django.db import connection
+from config.prepared import server_cursor
 
 UNIQUE_VIOLATION = "23505"
-
-
-@contextmanager
-def server_cursor() -> Iterator[psycopg.Cursor[Any]]:
-    """A server-binding cursor on Django's connection; database errors come out as Django's (``IntegrityError``
-    ...), as from ``connection.cursor()``. PostgreSQL only."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        yield cursor
 
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

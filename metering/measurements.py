@@ -19,8 +19,8 @@ from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
 from catalog.models import Feature
+from config.prepared import server_cursor
 from customers.models import Customer
-from metering.db import server_cursor
 from metering.models import UsageMeasurement
 
 

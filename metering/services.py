@@ -20,13 +20,13 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
 from catalog.models import Feature
+from config.prepared import server_cursor
 from customers.models import Customer, CustomerResource
 from entitlements.cache import cached_many, invalidate_usage
 from entitlements.evaluation import WindowRule, effective_entitlements, usage_window, usage_windows, window_rule
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
 from metering import errors
-from metering.db import server_cursor
 from metering.enums import UpdateBehavior
 from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key
 from metering.models import UsageCounter, UsageMeasurement
