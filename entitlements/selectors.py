@@ -73,6 +73,14 @@ class _Features(dict[str, FeatureInfo]):
         return info
 
 
+# The limit columns every kind of grant row carries, as ``Grant`` takes them.
+GRANT_LIMIT_KEYS = tuple(key for key in grant_rows.LIMIT_KEYS if key != "updated_at")
+
+
+def _limits(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in GRANT_LIMIT_KEYS}
+
+
 def _package_grant(
     entitlement: dict[str, Any],
     source: GrantSource,
@@ -90,11 +98,7 @@ def _package_grant(
         source=source,
         is_granted=entitlement["is_granted"],
         behavior=entitlement["behavior"],
-        usage_limit=entitlement["usage_limit"],
-        has_unlimited_usage=entitlement["has_unlimited_usage"],
-        has_soft_limit=entitlement["has_soft_limit"],
-        reset_period=entitlement["reset_period"],
-        reset_anchor=entitlement["reset_anchor"],
+        **_limits(entitlement),
         enum_values=tuple(entitlement["enum_values"] or ()),
         quantity=quantity,
         inheritance_depth=depth,
@@ -158,11 +162,7 @@ def _custom_grant(
     return Grant(
         feature=features.of(entitlement),
         source=source,
-        usage_limit=entitlement["usage_limit"],
-        has_unlimited_usage=entitlement["has_unlimited_usage"],
-        has_soft_limit=entitlement["has_soft_limit"],
-        reset_period=entitlement["reset_period"],
-        reset_anchor=entitlement["reset_anchor"],
+        **_limits(entitlement),
         usage_anchor=subscription["usage_counted_from"],
         usage_reset_at=subscription["usage_reset_at"],
         changes_at=subscription["cancellation_date"],
@@ -209,11 +209,7 @@ def _promotion_grant(promotion: dict[str, Any], features: _Features) -> Grant:
     return Grant(
         feature=features.of(promotion),
         source=GrantSource(SourceKind.PROMOTIONAL, PromotionalEntitlement.ref_id_of(promotion["pk"])),
-        usage_limit=promotion["usage_limit"],
-        has_unlimited_usage=promotion["has_unlimited_usage"],
-        has_soft_limit=promotion["has_soft_limit"],
-        reset_period=promotion["reset_period"],
-        reset_anchor=promotion["reset_anchor"],
+        **_limits(promotion),
         enum_values=tuple(promotion["enum_values"] or ()),
         usage_anchor=promotion["start_date"],
         expires_at=promotion["end_date"],
