@@ -101,6 +101,15 @@ def decode_key_cursor(cursor: str, *, field: str) -> Any:
         raise InvalidInput("is not a valid cursor", field=field) from error
 
 
+def _compare(key: Any, bound: Any, *, field: str) -> int:
+    """-1, 0 or 1 as ``key`` sorts before, with or after the cursor's key; a cursor whose key cannot be compared
+    with the items' keys (forged, or from another list) is refused."""
+    try:
+        return (key > bound) - (key < bound)
+    except TypeError as error:
+        raise InvalidInput("is not a valid cursor", field=field) from error
+
+
 def key_page(
     items: Sequence[ItemT], request: Request, *, key: Callable[[ItemT], Any]
 ) -> tuple[list[ItemT], str | None, str | None]:
@@ -112,13 +121,17 @@ def key_page(
     keys = [key(item) for item in items]
     if before:
         bound = decode_key_cursor(before, field="before")
-        earlier = [index for index, item_key in enumerate(keys) if item_key < bound]
+        earlier = [index for index, item_key in enumerate(keys) if _compare(item_key, bound, field="before") < 0]
         chosen = earlier[-limit:]
         has_more_before = len(earlier) > limit
         has_more_after = len(earlier) < len(keys)
     else:
         bound = decode_key_cursor(after, field="after") if after else None
-        later = [index for index, item_key in enumerate(keys) if bound is None or item_key > bound]
+        later = [
+            index
+            for index, item_key in enumerate(keys)
+            if bound is None or _compare(item_key, bound, field="after") > 0
+        ]
         chosen = later[:limit]
         has_more_before = bool(after) and len(later) < len(keys)
         has_more_after = len(later) > limit

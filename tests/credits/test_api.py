@@ -10,6 +10,7 @@ import stigg
 from django.utils import timezone
 from stigg.types.v1.credit_get_auto_recharge_response import CreditGetAutoRechargeResponse
 
+from config.pagination import encode_key_cursor
 from credits.models import AutoRechargeSettings, CreditBalance, CreditConsumption, CreditGrant, LedgerEntry
 from tests.credits.builders import assert_wallet_consistent, balance_of, wallet_setup
 
@@ -419,6 +420,17 @@ def test_credit_usage_refuses_a_bad_cursor(stigg_client: stigg.Stigg, wallet: No
         stigg_client.v1.credits.get_usage(customer_id="customer-1", after="not-a-cursor")
 
     assert error_of(raised)["details"] == {"field": "after"}
+
+
+def test_credit_usage_refuses_a_cursor_of_another_shape(stigg_client: stigg.Stigg, wallet: None) -> None:
+    grant(stigg_client, amount=100)
+    consume(stigg_client, 1, "shape-1", dimensions={"model": "a"})
+    forged = encode_key_cursor([1, 2])
+
+    with pytest.raises(stigg.BadRequestError) as raised:
+        stigg_client.v1.credits.get_usage(customer_id="customer-1", group_by="model", before=forged)
+
+    assert error_of(raised)["details"] == {"field": "before"}
 
 
 def test_credit_usage_refuses_bad_group_keys(stigg_client: stigg.Stigg, wallet: None) -> None:
