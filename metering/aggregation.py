@@ -289,8 +289,8 @@ def _write(
     write_counters([counters[key] for key in deltas], now=now)
 
 
-def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> set[int]:
-    """Add the contributions to their aggregates and counters; returns the customers whose usage moved."""
+def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> None:
+    """Add the contributions to their aggregates and counters."""
     keys = sorted(contributions)
     aggregates = _locked_aggregates(keys, now=now)
     unique_counts = _unique_counts(aggregates, contributions)
@@ -308,7 +308,6 @@ def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> s
             deltas[key] = usage - row.counted
             row.counted = usage
     _write(keys, aggregates, deltas, now=now)
-    return {key[0] for key in deltas}
 
 
 def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
@@ -317,7 +316,8 @@ def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
 
     One transaction: pending events taken off the queue (``skip_locked``: concurrent calls take disjoint batches),
     every live feature whose meter matches an event gets the event in its window (``MeterAggregate``, locked), the
-    window's ``UsageCounter`` moves by the usage's change (the cached checks of those customers are invalidated).
+    window's ``UsageCounter`` moves by the usage's change (the cached checks of those customers are invalidated
+    first).
     Events no meter matches leave the queue too. Safe to rerun; a failure rolls the whole batch back.
     """
     with transaction.atomic():
@@ -327,9 +327,10 @@ def events_aggregate(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
         customer_ref_ids = _customer_ref_ids({group[0] for group in groups})
         contributions = _contributions(groups, customer_ref_ids, now=now)
         if contributions:
-            moved = _apply(contributions, now=now)
-            # Checks show usage from the counters: drop the cached answers of the customers whose usage moved.
-            invalidate_usage(customer_ref_ids[customer_id] for customer_id in sorted(moved))
+            # Checks show usage from the counters: drop the cached answers of the customers whose usage may move,
+            # before their aggregates and counters are locked (no Redis round trip while usage reports wait).
+            invalidate_usage(customer_ref_ids[customer_id] for customer_id in sorted({key[0] for key in contributions}))
+            _apply(contributions, now=now)
     return sum(len(group[4]) for group in groups)
 
 
