@@ -6,11 +6,12 @@ index probe per key) and the rows go in with one ``COPY``; elsewhere the ORM rea
 the same answers.
 """
 
-import uuid
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
+from uuid import UUID
 
 import psycopg
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,6 +20,7 @@ from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
 from catalog.models import Feature
+from config.pg_arrays import int_array, text_array
 from config.prepared import server_cursor
 from customers.models import Customer
 from metering.models import UsageMeasurement
@@ -28,7 +30,7 @@ class Measured(NamedTuple):
     """One measurement as a usage report answers it (contract §2.6): the counter's value right after it, and the
     window it counted in (``period_end`` ``None``: usage that never resets)."""
 
-    ref_id: uuid.UUID
+    ref_id: str
     customer_ref_id: str
     feature_ref_id: str
     resource_key: str
@@ -52,14 +54,16 @@ class NewMeasurement(NamedTuple):
 
 
 KeyPair = tuple[int, str]
+# The RFC 4122 variant bits (10xx) set on a random hex digit.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 # The columns a lookup reads, in ``Measured`` order after the customer's id and the key.
 _FOUND_COLUMNS = (
-    "m.customer_id, m.idempotency_key, m.ref_id, c.ref_id, f.ref_id, m.resource_key, m.value, m.current_usage, "
+    "m.customer_id, m.idempotency_key, m.ref_id::text, c.ref_id, f.ref_id, m.resource_key, m.value, m.current_usage, "
     "m.timestamp, m.created_at, m.period_start, m.period_end"
 )
 # One index probe per pair (``LIMIT 1`` keeps the planner from hashing the whole table instead; the key is unique).
 _FOUND_SQL = (
-    f"SELECT {_FOUND_COLUMNS} FROM unnest(%b::bigint[], %b::text[]) AS k(customer_id, key) "
+    f"SELECT {_FOUND_COLUMNS} FROM unnest(%s::bigint[], %s::text[]) AS k(customer_id, key) "
     "CROSS JOIN LATERAL (SELECT u.customer_id, u.idempotency_key, u.ref_id, u.feature_id, u.resource_key, u.value, "
     'u.current_usage, u."timestamp", u.created_at, u.period_start, u.period_end '
     f'FROM "{UsageMeasurement._meta.db_table}" u WHERE u.customer_id = k.customer_id '
@@ -116,6 +120,17 @@ class _DimensionsDumper(Dumper):
         return b"\x01" + self.encode(dict(obj)).encode() if obj else b"\x01{}"
 
 
+def new_ref_ids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as their text: 122 random bits each, as ``uuid.uuid4`` makes them, but
+    from one ``os.urandom`` call and without a ``UUID`` object per id."""
+    digits = os.urandom(16 * count).hex()
+    ids = []
+    for start in range(0, 32 * count, 32):
+        h = digits[start : start + 32]
+        ids.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return ids
+
+
 def measurements_by_key(pairs: Iterable[KeyPair]) -> dict[KeyPair, Measured]:
     """The stored measurement of each (customer primary key, idempotency key) pair that has one. One query."""
     pairs = list(dict.fromkeys(pairs))
@@ -124,7 +139,7 @@ def measurements_by_key(pairs: Iterable[KeyPair]) -> dict[KeyPair, Measured]:
     if connection.vendor != "postgresql":
         return _measurements_by_key_orm(pairs)
     with server_cursor() as cursor:
-        cursor.execute(_FOUND_SQL, [[pair[0] for pair in pairs], [pair[1] for pair in pairs]])
+        cursor.execute(_FOUND_SQL, [int_array(pair[0] for pair in pairs), text_array([pair[1] for pair in pairs])])
         rows = cursor.fetchall()
     return {(row[0], row[1]): Measured(*row[2:]) for row in rows}
 
@@ -147,7 +162,7 @@ def _measurements_by_key_orm(pairs: Sequence[KeyPair]) -> dict[KeyPair, Measured
         "period_end",
     )
     wanted = set(pairs)
-    return {(row[0], row[1]): Measured(*row[2:]) for row in rows if (row[0], row[1]) in wanted}
+    return {(row[0], row[1]): Measured(str(row[2]), *row[3:]) for row in rows if (row[0], row[1]) in wanted}
 
 
 def insert_measurements(rows: Sequence[NewMeasurement]) -> None:
@@ -165,7 +180,7 @@ def insert_measurements(rows: Sequence[NewMeasurement]) -> None:
             for measured, customer_id, feature_id, behavior, key, dimensions in rows:
                 copy.write_row(
                     (
-                        measured.ref_id,
+                        UUID(measured.ref_id),
                         customer_id,
                         measured.resource_key,
                         feature_id,

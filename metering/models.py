@@ -7,6 +7,12 @@ meters, or no reset period) is kept under ``NEVER_RESETS``.
 
 A ``UsageMeasurement`` records one reported item with the usage it produced. A client ``idempotency_key`` is
 unique per customer, so a retried report finds the original instead of counting again.
+
+Measurements and events are the append-only tables every usage report and event batch writes a row per item into, so
+they carry as few indexes as their reads need and no database-level foreign keys: a key check is a query per row, and
+customers and features are never deleted (they are archived; no API, admin page or service deletes them). The rows'
+customer and feature are validated in the writing request, and Django's ``PROTECT`` still refuses, at the ORM level,
+to delete a customer or feature that has them.
 """
 
 import uuid
@@ -17,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 
 from catalog.models import Feature
+from config.indexes import BrinWherePossible
 from customers.models import Customer
 from metering.enums import UpdateBehavior
 
@@ -48,10 +55,15 @@ class UsageCounter(models.Model):
 
 
 class UsageMeasurement(models.Model):
-    ref_id = models.UUIDField("id", default=uuid.uuid4, unique=True, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    # The wire id: random, so not indexed (nothing looks a measurement up by it; the answers carry it).
+    ref_id = models.UUIDField("id", default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     resource_key = models.CharField(max_length=255, blank=True, default="")
-    feature = models.ForeignKey(Feature, on_delete=models.PROTECT, related_name="+")
+    feature = models.ForeignKey(
+        Feature, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     value = models.DecimalField(max_digits=USAGE_MAX_DIGITS, decimal_places=USAGE_DECIMAL_PLACES)
     update_behavior = models.CharField(max_length=8, choices=UpdateBehavior.choices, default=UpdateBehavior.DELTA)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
@@ -73,7 +85,13 @@ class UsageMeasurement(models.Model):
                 name="usage_measurement_idempotency_key",
             )
         ]
-        indexes = [models.Index(fields=["created_at"], name="usage_measurement_created")]
+        indexes = [
+            # Usage history reads a customer's feature over a time range.
+            models.Index(fields=["customer", "feature", "timestamp"], name="usage_measurement_history"),
+            # The idempotency-key expiry job reads by age; rows arrive in ``created_at`` order, so a BRIN index
+            # (a few pages, nearly free to keep up) serves it.
+            BrinWherePossible(fields=["created_at"], name="usage_measurement_created"),
+        ]
 
     def __str__(self) -> str:
         return str(self.ref_id)
@@ -84,7 +102,9 @@ class Event(models.Model):
     asynchronously: an event waits in ``PendingEvent`` until the transaction that counts it deletes its entry, so it
     is counted exactly once."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     resource_key = models.CharField(max_length=255, blank=True, default="")
     event_name = models.CharField(max_length=255)
     # Unique per customer; cleared after 7 days by ``event_idempotency_keys_expire`` so the key may be reused.
@@ -104,7 +124,7 @@ class Event(models.Model):
         ]
         indexes = [
             models.Index(fields=["customer", "timestamp"], name="event_customer_time"),
-            models.Index(fields=["created_at"], name="event_created"),
+            BrinWherePossible(fields=["created_at"], name="event_created"),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,6 @@ counters through their unique constraint, locks them (``select_for_update``), ap
 writes them back, all in one transaction with a fixed number of queries (``_count_batch``).
 """
 
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
 from catalog.models import Feature
+from config.pg_arrays import int_array, plain_array, text_array, time_array
 from config.prepared import server_cursor
 from customers.models import Customer, CustomerResource
 from entitlements.cache import cached_many, invalidate_usage
@@ -28,7 +28,7 @@ from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
 from metering import errors
 from metering.enums import UpdateBehavior
-from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key
+from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, new_ref_ids
 from metering.models import UsageCounter, UsageMeasurement
 from metering.selectors import counter_period_start
 
@@ -39,7 +39,7 @@ COUNT_ATTEMPTS = 5
 ZERO = Decimal(0)
 DEADLOCK_DETECTED = "40P01"
 CUSTOMERS_BY_REF_ID_SQL = (
-    f'SELECT "ref_id", "id", "archived_at" FROM "{Customer._meta.db_table}" WHERE "ref_id" = ANY(%b::text[])'
+    f'SELECT "ref_id", "id", "archived_at" FROM "{Customer._meta.db_table}" WHERE "ref_id" = ANY(%s::text[])'
 )
 
 
@@ -76,7 +76,7 @@ def _customers(ref_ids: set[str]) -> dict[str, tuple[int, datetime | None]]:
         rows = Customer.objects.filter(ref_id__in=ref_ids).values_list("ref_id", "pk", "archived_at")
     else:
         with server_cursor() as cursor:
-            cursor.execute(CUSTOMERS_BY_REF_ID_SQL, [list(ref_ids)])
+            cursor.execute(CUSTOMERS_BY_REF_ID_SQL, [text_array(list(ref_ids))])
             rows = cursor.fetchall()
     return {ref_id: (pk, archived_at) for ref_id, pk, archived_at in rows}
 
@@ -244,9 +244,10 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
 
 
 _COUNT_DELTAS_SQL = (
-    # The batch's sum per counter, in key order (the order of the arrays), numbered.
-    "WITH sums AS (SELECT * FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[], %b::numeric[]) "
-    "WITH ORDINALITY AS s(customer_id, resource_key, feature_id, period_start, value, counter)), "
+    # The batch's sum per counter, in key order (the order of the arrays), numbered, with its window's end.
+    "WITH sums AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], %s::numeric[], "
+    "%s::timestamptz[]) WITH ORDINALITY AS s(customer_id, resource_key, feature_id, period_start, value, period_end, "
+    "counter)), "
     # Added to the counters, created where missing, in that order (so concurrent batches queue instead of
     # deadlocking); the rows stay locked until commit.
     f'counted AS (INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
@@ -256,16 +257,18 @@ _COUNT_DELTAS_SQL = (
     'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
     'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"), '
     "totals AS (SELECT sums.counter, sums.customer_id, sums.resource_key, sums.feature_id, sums.period_start, "
-    "counted.value FROM sums JOIN counted USING (customer_id, resource_key, feature_id, period_start)), "
+    "sums.period_end, counted.value FROM sums JOIN counted USING (customer_id, resource_key, feature_id, "
+    "period_start)), "
     # Each item's measurement carries its counter's value right after it: the new total less what the batch adds
-    # to that counter after this item (``rest``).
+    # to that counter after this item (``rest``). No dimensions: null; no time of its own: null (the batch's now).
     f'measured AS (INSERT INTO "{UsageMeasurement._meta.db_table}" ("ref_id", "customer_id", "resource_key", '
     '"feature_id", "value", "update_behavior", "idempotency_key", "dimensions", "timestamp", "created_at", '
     '"current_usage", "period_start", "period_end") SELECT i.ref_id, t.customer_id, t.resource_key, t.feature_id, '
-    "i.value, %s, i.idempotency_key, i.dimensions::jsonb, i.moment, %s, t.value - i.rest, t.period_start, "
-    "i.period_end FROM unnest(%b::bigint[], %b::uuid[], %b::numeric[], %b::numeric[], %b::text[], %b::text[], "
-    "%b::timestamptz[], %b::timestamptz[]) AS i(counter, ref_id, value, rest, idempotency_key, dimensions, moment, "
-    "period_end) JOIN totals t USING (counter)) "
+    "i.value, %s, i.idempotency_key, COALESCE(i.dimensions::jsonb, '{}'::jsonb), COALESCE(i.moment, %s), %s, "
+    "t.value - i.rest, t.period_start, t.period_end "
+    "FROM unnest(%s::bigint[], %s::uuid[], %s::numeric[], %s::numeric[], %s::text[], %s::text[], "
+    "%s::timestamptz[]) AS i(counter, ref_id, value, rest, idempotency_key, dimensions, moment) "
+    "JOIN totals t USING (counter)) "
     "SELECT counter, value FROM totals"
 )
 
@@ -274,46 +277,47 @@ def _counts_deltas_in_one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-class _DeltaRow(NamedTuple):
-    counter: CounterKey
-    ref_id: uuid.UUID
-    report: UsageReport
-    period_end: datetime | None
-
-
 def _count_deltas_postgresql(
-    rows: Sequence[_DeltaRow], sums: dict[CounterKey, Decimal], *, now: datetime
+    fresh: Sequence[_Checked],
+    keys: Sequence[CounterKey],
+    ref_ids: Sequence[str],
+    sums: dict[CounterKey, Decimal],
+    ends: Mapping[CounterKey, datetime | None],
+    *,
+    now: datetime,
 ) -> dict[CounterKey, Decimal]:
     """Add each sum to its counter (created where missing, in key order, locked until commit) and insert the DELTA
-    measurements of ``rows``, each with its counter's value right after it, in one statement: no round trip and no
-    Python while the counters are locked. The counters' new totals."""
+    measurements of the ``fresh`` items (``keys[i]`` and ``ref_ids[i]`` are item ``i``'s counter and id), each
+    with its counter's value right after it, in one statement: no round trip and no Python while the counters are
+    locked. The arrays travel as array input text (``config.pg_arrays``). The counters' new totals."""
     ordered = sorted(sums)
     numbers = {key: number for number, key in enumerate(ordered, start=1)}
     added = dict.fromkeys(ordered, ZERO)
+    rests = []
+    for item, key in zip(fresh, keys, strict=True):
+        added[key] += item.report.value
+        rests.append(sums[key] - added[key])
     encode = DjangoJSONEncoder().encode
-    items = []
-    for key, ref_id, report, period_end in rows:
-        added[key] += report.value
-        items.append(
-            (
-                numbers[key],
-                ref_id,
-                report.value,
-                sums[key] - added[key],
-                report.idempotency_key,
-                # As the model's JSONField writes them (decimals as strings).
-                encode(dict(report.dimensions)) if report.dimensions else "{}",
-                report.created_at or now,
-                period_end,
-            )
-        )
+    reports = [item.report for item in fresh]
     parameters = [
-        *(list(column) for column in zip(*ordered, strict=True)),
-        [sums[key] for key in ordered],
+        int_array(key[0] for key in ordered),
+        text_array([key[1] for key in ordered]),
+        int_array(key[2] for key in ordered),
+        time_array(key[3] for key in ordered),
+        plain_array(sums[key] for key in ordered),
+        time_array(ends[key] for key in ordered),
         now,
         UpdateBehavior.DELTA.value,
         now,
-        *(list(column) for column in zip(*items, strict=True)),
+        now,
+        int_array(numbers[key] for key in keys),
+        "{" + ",".join(ref_ids) + "}",
+        plain_array(report.value for report in reports),
+        plain_array(rests),
+        text_array([report.idempotency_key for report in reports]),
+        # As the model's JSONField writes them (decimals as strings).
+        text_array([encode(dict(report.dimensions)) if report.dimensions else None for report in reports]),
+        time_array(report.created_at for report in reports),
     ]
     with server_cursor() as cursor:
         cursor.execute(_COUNT_DELTAS_SQL, parameters)
@@ -342,7 +346,7 @@ def _measure(
     fresh: Sequence[int],
     keys: Mapping[int, CounterKey],
     starts: Mapping[CounterKey, Decimal],
-    ref_ids: Mapping[int, uuid.UUID],
+    ref_ids: Mapping[int, str],
     *,
     now: datetime,
 ) -> tuple[dict[int, Measured], dict[CounterKey, Decimal]]:
@@ -415,7 +419,7 @@ def _count_batch(
             first_of_key[pair] = index
         fresh.append(index)
     keys = {index: _counter_key(checked[index], counter_period_start(windows[index])) for index in fresh}
-    ref_ids = {index: uuid.uuid4() for index in fresh}
+    ref_ids = dict(zip(fresh, new_ref_ids(len(fresh)), strict=True))
 
     def in_order(created: Mapping[int, Measured]) -> list[Measured]:
         results = []
@@ -430,18 +434,19 @@ def _count_batch(
     only_deltas = all(checked[index].report.update_behavior != UpdateBehavior.SET for index in fresh)
     if only_deltas and fresh and _counts_deltas_in_one_statement():
         sums: dict[CounterKey, Decimal] = {}
+        ends: dict[CounterKey, datetime | None] = {}
         for index in fresh:
-            sums[keys[index]] = sums.get(keys[index], ZERO) + checked[index].report.value
-        rows = [
-            _DeltaRow(
-                keys[index],
-                ref_ids[index],
-                checked[index].report,
-                windows[index].end if windows[index] is not None else None,  # type: ignore[union-attr]
-            )
-            for index in fresh
-        ]
-        totals = _count_deltas_postgresql(rows, sums, now=now)
+            key, window = keys[index], windows[index]
+            sums[key] = sums.get(key, ZERO) + checked[index].report.value
+            ends[key] = window.end if window is not None else None
+        totals = _count_deltas_postgresql(
+            [checked[index] for index in fresh],
+            [keys[index] for index in fresh],
+            [ref_ids[index] for index in fresh],
+            sums,
+            ends,
+            now=now,
+        )
         starts = {key: totals[key] - sums[key] for key in sums}
         return lambda: in_order(_measure(checked, windows, fresh, keys, starts, ref_ids, now=now)[0])
     counters = lock_counters(set(keys.values()), now=now) if fresh else {}

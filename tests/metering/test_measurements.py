@@ -44,7 +44,7 @@ def rows(ids: dict[str, int], prefix: str) -> list[NewMeasurement]:
     made = []
     for index, (customer_ref_id, feature_ref_id, resource, key, dimensions, end) in enumerate(shapes):
         measured = Measured(
-            ref_id=uuid.uuid4(),
+            ref_id=str(uuid.uuid4()),
             customer_ref_id=customer_ref_id,
             feature_ref_id=feature_ref_id,
             resource_key=resource,
@@ -77,7 +77,7 @@ COMPARED = [
 
 
 def stored(written: list[NewMeasurement]) -> list[tuple[Any, ...]]:
-    by_ref_id = {row[0]: row[1:] for row in UsageMeasurement.objects.values_list("ref_id", *COMPARED)}
+    by_ref_id = {str(row[0]): row[1:] for row in UsageMeasurement.objects.values_list("ref_id", *COMPARED)}
     return [by_ref_id[row.measured.ref_id] for row in written]
 
 
@@ -89,9 +89,9 @@ def test_the_copy_stores_the_rows_the_orm_stores(ids: dict[str, int]) -> None:
     measurements._insert_measurements_orm(created)
 
     assert stored(copied) == stored(created)
-    keys = dict(UsageMeasurement.objects.values_list("ref_id", "idempotency_key"))
+    keys = {str(ref_id): key for ref_id, key in UsageMeasurement.objects.values_list("ref_id", "idempotency_key")}
     assert [keys[row.measured.ref_id] for row in copied] == [row.idempotency_key for row in copied]
-    assert UsageMeasurement.objects.get(ref_id=copied[1].measured.ref_id).dimensions == {
+    assert UsageMeasurement.objects.get(ref_id=uuid.UUID(copied[1].measured.ref_id)).dimensions == {
         "region": "eu",
         "size": "1.5",
         "on": True,

@@ -180,7 +180,9 @@ def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: Non
 
     def answers(customer_ref_id: str) -> list[list[tuple[Any, ...]]]:
         results = [usage_report(items=batch, now=now) for batch in batches(customer_ref_id)]
-        stored = dict(UsageMeasurement.objects.values_list("ref_id", "current_usage"))
+        stored = {
+            str(ref_id): usage for ref_id, usage in UsageMeasurement.objects.values_list("ref_id", "current_usage")
+        }
         assert all(stored[result.ref_id] == result.current_usage for batch in results for result in batch)
         first_seen: dict[Any, int] = {}
         return [
