@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache as once
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -46,26 +47,6 @@ GLOBAL_TOKEN_KEY = "ent:gen"
 CUSTOMER_TOKEN_PREFIX = "ent:gen:c:"
 USAGE_TOKEN_PREFIX = "ent:gen:u:"
 ANSWER_PREFIX = "ent:ans:"
-# Many reads at once: ARGV[1] is how many tokens each read has, ARGV[2..] the reads' prefixes; KEYS their token keys
-# one read after the other. Returns, read after read, the tokens and the value (false when missing).
-READ_MANY_SCRIPT = """
-local size = tonumber(ARGV[1])
-local out = {}
-for r = 0, #ARGV - 2 do
-  local tokens = redis.call('MGET', unpack(KEYS, r * size + 1, r * size + size))
-  local complete = true
-  for i = 1, size do
-    out[#out + 1] = tokens[i]
-    if not tokens[i] then complete = false end
-  end
-  if complete then
-    out[#out + 1] = redis.call('GET', ARGV[r + 2] .. ':' .. table.concat(tokens, ':'))
-  else
-    out[#out + 1] = false
-  end
-end
-return out
-"""
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 # KEYS: the token keys; ARGV[1]: the value's key prefix. Returns the tokens and the value cached under
 # ``prefix:token1:token2...`` (false when a token or the value is missing).
@@ -112,6 +93,14 @@ class _DjangoCacheStore:
         fresh = _new_token()
         return fresh if cache.add(key, fresh, timeout=None) else cache.get(key, fresh)
 
+    def tokens(self, keys: list[str]) -> list[str | None]:
+        found = cache.get_many(keys)
+        return [found.get(key) for key in keys]
+
+    def values(self, keys: list[str]) -> list[Any]:
+        found = cache.get_many(keys)
+        return [found.get(key) for key in keys]
+
     def write_many(self, entries: list[tuple[str, Any, int]]) -> None:
         for key, entry, ttl in entries:
             cache.set(key, entry, timeout=ttl)
@@ -126,29 +115,25 @@ class _RedisStore:
         self.client = redis.Redis.from_url(location)
         self.prefix = f"{prefix}:" if prefix else ""
         self.script = self.client.register_script(READ_SCRIPT)
-        self.many_script = self.client.register_script(READ_MANY_SCRIPT)
 
     def replace_tokens(self, keys: list[str]) -> None:
         token = _new_token()
         self.client.mset({self.prefix + key: token for key in keys})
 
     def read_many(self, requests: list[tuple[list[str], str]]) -> list[tuple[list[str | None], Any]]:
-        if len(requests) == 1:
-            replies = [self._read(self.client, requests[0])]
-        else:
-            size = len(requests[0][0])
-            flat = self.many_script(
-                keys=[self.prefix + key for token_keys, _ in requests for key in token_keys],
-                args=[size, *(self.prefix + prefix for _, prefix in requests)],
-            )
-            replies = [flat[start : start + size + 1] for start in range(0, len(flat), size + 1)]
         results = []
-        for reply in replies:
-            *tokens, raw = reply
+        for request in requests:
+            *tokens, raw = self._read(self.client, request)
             results.append(
                 ([token.decode() if token else None for token in tokens], pickle.loads(raw) if raw else None)
             )
         return results
+
+    def tokens(self, keys: list[str]) -> list[str | None]:
+        return [token.decode() if token else None for token in self.client.mget([self.prefix + key for key in keys])]
+
+    def values(self, keys: list[str]) -> list[Any]:
+        return [pickle.loads(raw) if raw else None for raw in self.client.mget([self.prefix + key for key in keys])]
 
     def _read(self, client: Any, request: tuple[list[str], str]) -> Any:
         token_keys, prefix = request
@@ -181,6 +166,7 @@ def _store() -> _DjangoCacheStore | _RedisStore:
     return _DjangoCacheStore()
 
 
+@lru_cache(maxsize=65_536)
 def _customer_hash(customer_ref_id: str) -> str:
     return hashlib.blake2b(customer_ref_id.encode(), digest_size=16).hexdigest()
 
@@ -294,29 +280,76 @@ def cached_answer(
     return answer
 
 
+class _Recent:
+    """Values ``cached_many`` read lately, in this process, with the tokens they were cached under: while the tokens
+    are the same, the value is the one Redis holds under them (a value is only ever stored under tokens taken before
+    it was read, and every change that alters it replaces a token), so reading it again from Redis would only cost
+    the transfer and the unpickling. Bounded: emptied when full."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, Any], tuple[str, str, Any]] = {}
+
+    def get(self, key: tuple[str, Any], global_token: str, customer_token: str) -> Any:
+        found = self.entries.get(key)
+        if found is not None and found[0] == global_token and found[1] == customer_token:
+            return found[2]
+        return None
+
+    def put(self, key: tuple[str, Any], global_token: str, customer_token: str, entry: Any) -> None:
+        if len(self.entries) >= self.LIMIT:
+            self.entries.clear()
+        self.entries[key] = (global_token, customer_token, entry)
+
+
+_recent = _Recent()
+
+
 def cached_many(
     keys: Iterable[tuple[str, Any]], *, now: datetime, compute: Callable[[str, Any], tuple[Any, datetime | None]]
 ) -> dict[tuple[str, Any], Any]:
-    """Values that do not depend on usage, for many (customer id, part) keys in one round trip: each from the cache
-    or from ``compute(customer_ref_id, part)`` (the value and the moment it stops being right). Invalidated with the
-    customer (``invalidate_customer``) and by ``invalidate_all``, not by usage."""
+    """Values that do not depend on usage, for many (customer id, part) keys: each from the cache or from
+    ``compute(customer_ref_id, part)`` (the value and the moment it stops being right). Invalidated with the
+    customer (``invalidate_customer``) and by ``invalidate_all``, not by usage.
+
+    One round trip reads the tokens (the global one once, each customer's), a second, only for values this process
+    has not read under the same tokens lately (``_Recent``), the values. Tokens are read before anything is
+    computed, as everywhere here."""
     keys = list(dict.fromkeys(keys))
     if not enabled():
         return {key: compute(*key)[0] for key in keys}
-    requests = [
-        ([GLOBAL_TOKEN_KEY, _customer_token_key(ref_id)], _value_prefix(ref_id, ("many", part)))
-        for ref_id, part in keys
-    ]
-    values, writes = {}, []
-    for key, (_, prefix), (tokens, entry) in zip(keys, requests, _read_many(requests), strict=True):
+    store = _store()
+    customers = list(dict.fromkeys(ref_id for ref_id, _ in keys))
+    token_keys = [GLOBAL_TOKEN_KEY, *(_customer_token_key(ref_id) for ref_id in customers)]
+    found = store.tokens(token_keys)
+    tokens = dict(zip(token_keys, found, strict=True))
+    for token_key, token in tokens.items():
+        if token is None:
+            tokens[token_key] = store.add_token(token_key)
+    global_token = tokens[GLOBAL_TOKEN_KEY]
+    values, unread = {}, []
+    for key in keys:
+        customer_token = tokens[_customer_token_key(key[0])]
+        entry = _recent.get(key, global_token, customer_token)  # type: ignore[arg-type]
         if _usable(entry, now):
+            values[key] = entry[0]
+        else:
+            prefix = _value_prefix(key[0], ("many", key[1]))
+            unread.append((key, customer_token, f"{prefix}:{global_token}:{customer_token}"))
+    writes = []
+    stored = store.values([value_key for _, _, value_key in unread]) if unread else []
+    for (key, customer_token, value_key), entry in zip(unread, stored, strict=True):
+        if _usable(entry, now):
+            _recent.put(key, global_token, customer_token, entry)  # type: ignore[arg-type]
             values[key] = entry[0]
             continue
         value, good_until = compute(*key)
         values[key] = value
         ttl = _ttl(good_until, now)
         if ttl >= 1:
-            writes.append((":".join([prefix, *tokens]), (value, good_until), ttl))
+            writes.append((value_key, (value, good_until), ttl))
+            _recent.put(key, global_token, customer_token, (value, good_until))  # type: ignore[arg-type]
     if writes:
-        _store().write_many(writes)
+        store.write_many(writes)
     return values

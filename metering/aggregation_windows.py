@@ -5,15 +5,15 @@ A window is the one ``usage_report`` would count in: from the entitlements the c
 event's time (``entitlements.evaluation.usage_window``). The rules of every customer of the batch come from the
 decision cache in one round trip (``usage_report``'s own cached entries; for the customers not cached, the grants
 of all of them are read at once: ``entitlements.selectors.grants_read_together``), and the last window found per
-feature is reused while events fall inside it.
+rule is reused while events fall inside it (``entitlements.usage_window_memo``).
 """
 
 from datetime import datetime
 
 from entitlements.cache import cached_many
-from entitlements.evaluation import usage_window
 from entitlements.selectors import grants_read_together
 from entitlements.usage_periods import UsagePeriod
+from entitlements.usage_window_memo import window_at, window_holds
 from metering.meters import Meter
 from metering.models import NEVER_RESETS
 from metering.services import window_rules
@@ -28,36 +28,33 @@ class Windows:
             self.rules = cached_many(
                 scopes, now=now, compute=lambda ref_id, resource: window_rules(ref_id, resource, now=now)
             )
-        self.last: dict[tuple[str, str | None, str], UsagePeriod] = {}
 
     def period_start(
         self, *, customer_ref_id: str, resource_ref_id: str | None, meter: Meter, at: datetime
     ) -> datetime:
         """The start of the window the meter's feature counts ``at`` in (``NEVER_RESETS`` when its usage never
         resets or nothing grants it)."""
-        key = (customer_ref_id, resource_ref_id, meter.feature_ref_id)
-        last = self.last.get(key)
-        if last is not None and last.start <= at < last.end:
-            return last.start
-        entitlement = self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
-        window = None if entitlement is None else usage_window(entitlement, now=at)
-        if window is None:
-            return NEVER_RESETS
-        self.last[key] = window
-        return window.start
+        window = self._window(customer_ref_id, resource_ref_id, meter, at)
+        return NEVER_RESETS if window is None else window.start
+
+    def _window(
+        self, customer_ref_id: str, resource_ref_id: str | None, meter: Meter, at: datetime
+    ) -> UsagePeriod | None:
+        rule = self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
+        return None if rule is None else window_at(rule, at)
 
     def counts(
         self, *, customer_ref_id: str, resource_ref_id: str | None, meter: Meter, moments: list[datetime]
     ) -> dict[datetime, int]:
         """How many of ``moments`` fall in each window (by its start): one lookup when they share a window."""
         earliest, latest = min(moments), max(moments)
-        start = self.period_start(
-            customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, meter=meter, at=earliest
-        )
-        window = self.last.get((customer_ref_id, resource_ref_id, meter.feature_ref_id))
+        window = self._window(customer_ref_id, resource_ref_id, meter, earliest)
         # Usage that never resets has one window whatever the time.
-        if start == NEVER_RESETS or (window is not None and window.start == start and latest < window.end):
-            return {start: len(moments)}
+        if window is None:
+            return {NEVER_RESETS: len(moments)}
+        rule = self.rules[(customer_ref_id, resource_ref_id)][meter.feature_ref_id]
+        if window_holds(rule, window, latest):
+            return {window.start: len(moments)}
         counts: dict[datetime, int] = {}
         for at in moments:
             start = self.period_start(

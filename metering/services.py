@@ -23,9 +23,10 @@ from config.pg_arrays import int_array, plain_array, text_array, time_array
 from config.prepared import server_cursor
 from customers.models import Customer, CustomerResource
 from entitlements.cache import cached_many, invalidate_usage
-from entitlements.evaluation import WindowRule, effective_entitlements, usage_window, usage_windows, window_rule
+from entitlements.evaluation import WindowRule, effective_entitlements, usage_windows, window_rule
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
+from entitlements.usage_window_memo import window_at
 from metering import errors
 from metering.enums import UpdateBehavior
 from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, new_ref_ids
@@ -168,7 +169,7 @@ def _windows(checked: Sequence[_Checked], *, now: datetime) -> list[UsagePeriod 
                 found[key] = usage_windows(grants, now=at).get(item.feature_ref_id)
             else:
                 rule = rules[(item.customer_ref_id, resource)].get(item.feature_ref_id)
-                found[key] = None if rule is None else usage_window(rule, now=at)
+                found[key] = None if rule is None else window_at(rule, at)
         windows.append(found[key])
     return windows
 
