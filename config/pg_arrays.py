@@ -11,14 +11,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 
-def plain_array(values: Iterable[object]) -> str:
+def plain_array(values: Sequence[object]) -> str:
     """For elements whose ``str`` is their input text and never needs quoting (integers, ``Decimal``, UUIDs), and
     ``None`` (null)."""
+    if None not in values:
+        return "{" + ",".join(map(str, values)) + "}"
     return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
 
 
-def time_array(values: Iterable[datetime | None]) -> str:
+def time_array(values: Sequence[datetime | None]) -> str:
     """Aware datetimes (ISO 8601, which ``timestamptz`` reads), ``None`` as null."""
+    nulls = values.count(None)
+    if nulls == len(values):
+        return "{" + ",".join(["NULL"] * nulls) + "}"
     return "{" + ",".join("NULL" if value is None else value.isoformat() for value in values) + "}"
 
 
@@ -31,10 +36,13 @@ def text_array(values: Sequence[str | None]) -> str:
     """Any strings (without NUL, which PostgreSQL text cannot hold), ``None`` as null."""
     if not values:
         return "{}"
-    if None not in values:
-        joined = '","'.join(values)  # type: ignore[arg-type]
-        if '"' not in joined and "\\" not in joined:
-            return '{"' + joined + '"}'
+    nulls = values.count(None)
+    if nulls == len(values):
+        return "{" + ",".join(["NULL"] * nulls) + "}"
+    if not nulls:
+        together = "".join(values)  # type: ignore[arg-type]
+        if '"' not in together and "\\" not in together:
+            return '{"' + '","'.join(values) + '"}'  # type: ignore[arg-type]
     return "{" + ",".join("NULL" if value is None else _quoted(value) for value in values) + "}"
 
 

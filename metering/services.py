@@ -294,31 +294,36 @@ def _count_deltas_postgresql(
     ordered = sorted(sums)
     numbers = {key: number for number, key in enumerate(ordered, start=1)}
     added = dict.fromkeys(ordered, ZERO)
-    rests = []
-    for item, key in zip(fresh, keys, strict=True):
-        added[key] += item.report.value
-        rests.append(sums[key] - added[key])
+    counters, values, rests, idempotency_keys, dimensions, moments = [], [], [], [], [], []
     encode = DjangoJSONEncoder().encode
-    reports = [item.report for item in fresh]
+    for item, key in zip(fresh, keys, strict=True):
+        report = item.report
+        added[key] = total = added[key] + report.value
+        counters.append(numbers[key])
+        values.append(report.value)
+        rests.append(sums[key] - total)
+        idempotency_keys.append(report.idempotency_key)
+        # As the model's JSONField writes them (decimals as strings).
+        dimensions.append(encode(dict(report.dimensions)) if report.dimensions else None)
+        moments.append(report.created_at)
     parameters = [
         int_array(key[0] for key in ordered),
         text_array([key[1] for key in ordered]),
         int_array(key[2] for key in ordered),
-        time_array(key[3] for key in ordered),
-        plain_array(sums[key] for key in ordered),
-        time_array(ends[key] for key in ordered),
+        time_array([key[3] for key in ordered]),
+        plain_array([sums[key] for key in ordered]),
+        time_array([ends[key] for key in ordered]),
         now,
         UpdateBehavior.DELTA.value,
         now,
         now,
-        int_array(numbers[key] for key in keys),
+        int_array(counters),
         "{" + ",".join(ref_ids) + "}",
-        plain_array(report.value for report in reports),
+        plain_array(values),
         plain_array(rests),
-        text_array([report.idempotency_key for report in reports]),
-        # As the model's JSONField writes them (decimals as strings).
-        text_array([encode(dict(report.dimensions)) if report.dimensions else None for report in reports]),
-        time_array(report.created_at for report in reports),
+        text_array(idempotency_keys),
+        text_array(dimensions),
+        time_array(moments),
     ]
     with server_cursor() as cursor:
         cursor.execute(_COUNT_DELTAS_SQL, parameters)
@@ -388,13 +393,14 @@ def _new_rows(checked: Sequence[_Checked], created: Mapping[int, Measured]) -> l
 
 
 def _count_batch(
-    checked: Sequence[_Checked], windows: Sequence[UsagePeriod | None], *, now: datetime
+    checked: Sequence[_Checked], windows: Sequence[UsagePeriod | None], *, now: datetime, look_up_keys: bool = True
 ) -> Callable[[], list[Measured]]:
     """Count a validated batch inside the caller's transaction with a fixed number of queries, whatever its size;
     returns how to assemble the answers (in the order of ``checked``), which the caller does after commit.
 
-    1. Known idempotency keys: one query; those items get their original measurement back and count nothing (so
-       does a key repeated within the batch, after its first item).
+    1. Known idempotency keys: one query (skipped unless ``look_up_keys``: a stored key then fails the insert on
+       the unique constraint); those items get their original measurement back and count nothing (so does a key
+       repeated within the batch, after its first item).
     2. The counters the other items touch: created where missing and locked (``lock_counters``).
     3. Under the locks, the items are applied in order in Python (DELTA adds, SET replaces), so each measurement
        carries the counter's value right after it; the measurements go in with one ``INSERT`` and the counters
@@ -403,11 +409,18 @@ def _count_batch(
        by the database, the totals returned): everything else, the answers included, is done before or after the
        counters are locked, so concurrent batches on the same counters queue for as short a time as possible.
 
-    A twin key committed by a concurrent batch after step 1 makes the insert fail on the unique constraint (after
-    waiting for that batch): ``usage_report`` then runs the transaction again, and step 1 finds the twin.
+    A stored key not looked up, or a twin key committed by a concurrent batch after step 1, makes the insert fail on
+    the unique constraint (after waiting for that batch): ``usage_report`` then runs the transaction again, and
+    step 1 finds the key.
     """
-    originals = measurements_by_key(
-        (item.customer_id, item.report.idempotency_key) for item in checked if item.report.idempotency_key is not None
+    originals = (
+        measurements_by_key(
+            (item.customer_id, item.report.idempotency_key)
+            for item in checked
+            if item.report.idempotency_key is not None
+        )
+        if look_up_keys
+        else {}
     )
     first_of_key: dict[tuple[int, str], int] = {}
     fresh: list[int] = []
@@ -481,10 +494,12 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measure
         try:
             with transaction.atomic():
                 invalidate_usage(item.customer_ref_id for item in checked)
-                answers = _count_batch(checked, windows, now=now)
+                # Optimistic first: most batches carry only new keys, and a key already stored fails the insert
+                # (the whole statement, so nothing is counted) and sends the batch round again, looking keys up.
+                answers = _count_batch(checked, windows, now=now, look_up_keys=attempt > 1)
             return answers()
         except IntegrityError:
-            # A concurrent batch committed one of the idempotency keys first: count again, finding it.
+            # A key was stored already, or a concurrent batch committed it first: count again, finding it.
             if attempt == COUNT_ATTEMPTS:
                 raise
         except OperationalError as error:

@@ -55,3 +55,5 @@ def test_integer_decimal_uuid_and_time_arrays_round_trip() -> None:
     ]
     assert read_back(plain_array(ids), "uuid[]") == ids
     assert read_back(time_array([*moments, offset]), "timestamptz[]") == [*moments, offset]
+    assert read_back(time_array([None, None]), "timestamptz[]") == [None, None]
+    assert read_back(plain_array([1, 2]), "bigint[]") == [1, 2]
