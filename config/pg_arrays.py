@@ -11,20 +11,23 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 
-def plain_array(values: Sequence[object]) -> str:
+def plain_array(values: Iterable[object]) -> str:
     """For elements whose ``str`` is their input text and never needs quoting (integers, ``Decimal``, UUIDs), and
     ``None`` (null)."""
-    if None not in values:
-        return "{" + ",".join(map(str, values)) + "}"
-    return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+    # No ``None in values``: comparing a ``Decimal`` with ``None`` goes through the ``numbers`` ABCs, slowly.
+    values = list(values)
+    texts = ",".join(map(str, values))
+    if "None" in texts:
+        texts = ",".join("NULL" if value is None else str(value) for value in values)
+    return "{" + texts + "}"
 
 
-def time_array(values: Sequence[datetime | None]) -> str:
-    """Aware datetimes (ISO 8601, which ``timestamptz`` reads), ``None`` as null."""
-    nulls = values.count(None)
-    if nulls == len(values):
-        return "{" + ",".join(["NULL"] * nulls) + "}"
-    return "{" + ",".join("NULL" if value is None else value.isoformat() for value in values) + "}"
+def time_array(values: Iterable[datetime | None]) -> str:
+    """Aware datetimes (ISO 8601, which ``timestamptz`` reads), ``None`` as null. Each distinct moment is
+    formatted once (a batch's rows share a few)."""
+    values = list(values)
+    texts = {value: "NULL" if value is None else value.isoformat() for value in set(values)}
+    return "{" + ",".join(map(texts.__getitem__, values)) + "}"
 
 
 def int_array(values: Iterable[int]) -> str:

@@ -53,6 +53,8 @@ def by_serializer(body: dict[str, Any]) -> list[UsageReport]:
         {"usages": [item(0.000015, createdAt="2024-06-30T10:00:00Z", dimensions=None, idempotencyKey=None)]},
         {"usages": [item(7, createdAt="2024-06-30T12:00:00+02:00", updateBehavior=None, extra="ignored")]},
         {"usages": [item(index, f"customer-{index % 3}") for index in range(1000)]},
+        {"usages": [item(1), item(1, idempotencyKey="k"), item(1.000004), item(0.1, dimensions={"x": 0.5})]},
+        {"usages": [item(1, "customer-é", resourceId="site 1", idempotencyKey="inner space")]},
     ],
 )
 def test_the_lean_reader_reads_what_the_serializer_reads(body: dict[str, Any]) -> None:
@@ -79,6 +81,17 @@ def test_the_lean_reader_reads_what_the_serializer_reads(body: dict[str, Any]) -
         {"usages": [item(1, "x" * 256)]},
         {"usages": [{"featureId": "api-calls", "value": 1}]},
         {"usages": [item(1), None]},
+        {"usages": [item(1), item(True)]},
+        {"usages": [item(1, "customer-\x00")]},
+        {"usages": [item(1, resourceId="site\x00")]},
+        {"usages": [item(1, idempotencyKey="k\t")]},
+        {"usages": [item(1, resourceId=" ")]},
+        {"usages": [item(1, "\u00a0customer-1")]},
+        {"usages": [item(1, customerId=None)]},
+        {"usages": [item(1, createdAt=123)]},
+        {"usages": [item(1, dimensions=[])]},
+        {"usages": [item(1, updateBehavior="delta")]},
+        {"usages": [item(1, idempotencyKey="k" * 256)]},
     ],
 )
 def test_anything_else_is_left_to_the_serializer(body: dict[str, Any]) -> None:
