@@ -28,6 +28,7 @@ from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
 from entitlements.usage_window_memo import window_at
 from metering import errors
+from metering.db import is_unique_violation
 from metering.enums import UpdateBehavior
 from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, new_ref_ids
 from metering.models import UsageCounter, UsageMeasurement
@@ -494,13 +495,15 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measure
         try:
             with transaction.atomic():
                 invalidate_usage(item.customer_ref_id for item in checked)
-                # Optimistic first: most batches carry only new keys, and a key already stored fails the insert
-                # (the whole statement, so nothing is counted) and sends the batch round again, looking keys up.
-                answers = _count_batch(checked, windows, now=now, look_up_keys=attempt > 1)
+                # On PostgreSQL optimistic first: most batches carry only new keys, and a key already stored fails
+                # the insert (the whole statement, so nothing is counted) and sends the batch round again, looking
+                # keys up. Elsewhere (no cheap way to tell a unique violation apart) keys are looked up at once.
+                look_up_keys = attempt > 1 or connection.vendor != "postgresql"
+                answers = _count_batch(checked, windows, now=now, look_up_keys=look_up_keys)
             return answers()
-        except IntegrityError:
+        except IntegrityError as error:
             # A key was stored already, or a concurrent batch committed it first: count again, finding it.
-            if attempt == COUNT_ATTEMPTS:
+            if attempt == COUNT_ATTEMPTS or (connection.vendor == "postgresql" and not is_unique_violation(error)):
                 raise
         except OperationalError as error:
             if attempt == COUNT_ATTEMPTS or not _is_deadlock(error):

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from metering import measurements, services
 from metering.apis.usage import UsageReportInput, _reports, lean_reports
+from metering.measurements import measurements_by_key
 from metering.models import UsageCounter, UsageMeasurement
 from metering.services import UsageReport, usage_report
 from tests.entitlements.builders import catalog_for_entitlements, customer, provision
@@ -145,6 +146,38 @@ def test_a_batch_applies_its_items_in_order(catalog: None) -> None:
     (again,) = usage_report(items=[items[1]], now=now + timedelta(seconds=1))
     assert again.ref_id == measurements[1].ref_id
     assert UsageCounter.objects.get(customer__ref_id="customer-1").value == 11
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="elsewhere keys are always looked up first")
+@pytest.mark.parametrize("behavior", ["DELTA", "SET"])
+def test_new_keys_are_not_looked_up_and_a_stored_key_fails_over_to_the_lookup(
+    catalog: None, monkeypatch: pytest.MonkeyPatch, behavior: str
+) -> None:
+    lookups: list[int] = []
+
+    def looked_up(pairs: Any) -> Any:
+        lookups.append(1)
+        return measurements_by_key(pairs)
+
+    monkeypatch.setattr(services, "measurements_by_key", looked_up)
+    now = timezone.now()
+    batch = [
+        UsageReport("customer-1", "api-calls", Decimal(3), update_behavior=behavior, idempotency_key="a"),
+        UsageReport("customer-2", "api-calls", Decimal(4), update_behavior=behavior, idempotency_key="b"),
+    ]
+
+    first = usage_report(items=batch, now=now)
+    assert lookups == []
+
+    # Retried with one new item: the stored keys fail the optimistic insert, nothing of it is kept, and the
+    # batch is counted again with the lookup.
+    retried = usage_report(
+        items=[*batch, UsageReport("customer-1", "api-calls", Decimal(5), idempotency_key="c")], now=now
+    )
+    assert lookups == [1]
+    assert retried[:2] == first
+    assert dict(UsageCounter.objects.values_list("customer__ref_id", "value")) == {"customer-1": 8, "customer-2": 4}
+    assert UsageMeasurement.objects.count() == 3
 
 
 def test_the_api_reads_large_batches_and_refuses_bad_ones_whole(api_client: APIClient, catalog: None) -> None:
