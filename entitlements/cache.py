@@ -18,10 +18,11 @@ again in ``transaction.on_commit``, so an answer another process cached from the
 dropped too. A reader takes the tokens before it reads the database, so what it caches under a token was read no
 earlier than that token was set.
 
-Storage: with Redis (the default cache's backend), answers and tokens are read in one round trip by a small Lua
-script through one client per process (Django's Redis cache builds a client per call, which costs more than the
+Storage: with Redis (the default cache's backend), an answer and its tokens are read in one round trip by a small
+Lua script through one client per process (Django's Redis cache builds a client per call, which costs more than the
 read itself); otherwise (local memory in tests) through Django's cache API. Both honour the cache's
-``KEY_PREFIX``.
+``KEY_PREFIX``. ``cached_many`` (hundreds of customers per usage batch) reads their tokens in one ``MGET`` and the
+values only where this process has not read them under the same tokens lately.
 
 Time: an answer is stored with the moment it stops being right (``validUntil``: a promotion's end, a trial end, a
 scheduled cancellation, the end of the usage window) and is never served at or after it, whatever the TTL or the

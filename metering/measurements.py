@@ -1,9 +1,9 @@
 """The measurements of usage reports as plain rows: found by idempotency key, written in bulk.
 
 A usage batch reads and writes up to 1000 measurements; as model instances they would cost more than the statements
-themselves. Here they are tuples. On PostgreSQL the keys are looked up by joining arrays bound on the server (one
-index probe per key) and the rows go in with one ``COPY``; elsewhere the ORM reads and writes the same rows, with
-the same answers.
+themselves. Here they are tuples, and their ids are made as text (``new_ref_ids``). On PostgreSQL the keys are
+looked up by joining arrays sent as array text (``config.pg_arrays``; one index probe per key) and the rows go in
+with one ``COPY``; elsewhere the ORM reads and writes the same rows, with the same answers.
 """
 
 import os
