@@ -246,10 +246,9 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
 
 
 _COUNT_DELTAS_SQL = (
-    # The batch's sum per counter, in key order (the order of the arrays), numbered, with its window's end.
-    "WITH sums AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], %s::numeric[], "
-    "%s::timestamptz[]) WITH ORDINALITY AS s(customer_id, resource_key, feature_id, period_start, value, period_end, "
-    "counter)), "
+    # The batch's sum per counter, in key order (the order of the arrays), numbered.
+    "WITH sums AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], %s::numeric[]) "
+    "WITH ORDINALITY AS s(customer_id, resource_key, feature_id, period_start, value, counter)), "
     # Added to the counters, created where missing, in that order (so concurrent batches queue instead of
     # deadlocking); the rows stay locked until commit.
     f'counted AS (INSERT INTO "{UsageCounter._meta.db_table}" AS c ("customer_id", "resource_key", "feature_id", '
@@ -259,17 +258,17 @@ _COUNT_DELTAS_SQL = (
     'DO UPDATE SET "value" = c."value" + EXCLUDED."value", "updated_at" = EXCLUDED."updated_at" '
     'RETURNING c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"), '
     "totals AS (SELECT sums.counter, sums.customer_id, sums.resource_key, sums.feature_id, sums.period_start, "
-    "sums.period_end, counted.value FROM sums JOIN counted USING (customer_id, resource_key, feature_id, "
-    "period_start)), "
+    "counted.value FROM sums JOIN counted USING (customer_id, resource_key, feature_id, period_start)), "
     # Each item's measurement carries its counter's value right after it: the new total less what the batch adds
     # to that counter after this item (``rest``). No dimensions: null; no time of its own: null (the batch's now).
     f'measured AS (INSERT INTO "{UsageMeasurement._meta.db_table}" ("ref_id", "customer_id", "resource_key", '
     '"feature_id", "value", "update_behavior", "idempotency_key", "dimensions", "timestamp", "created_at", '
     '"current_usage", "period_start", "period_end") SELECT i.ref_id, t.customer_id, t.resource_key, t.feature_id, '
     "i.value, %s, i.idempotency_key, COALESCE(i.dimensions::jsonb, '{}'::jsonb), COALESCE(i.moment, %s), %s, "
-    "t.value - i.rest, t.period_start, t.period_end "
+    "t.value - i.rest, t.period_start, i.period_end "
     "FROM unnest(%s::bigint[], %s::uuid[], %s::numeric[], %s::numeric[], %s::text[], %s::text[], "
-    "%s::timestamptz[]) AS i(counter, ref_id, value, rest, idempotency_key, dimensions, moment) "
+    "%s::timestamptz[], %s::timestamptz[]) AS i(counter, ref_id, value, rest, idempotency_key, dimensions, moment, "
+    "period_end) "
     "JOIN totals t USING (counter)) "
     "SELECT counter, value FROM totals"
 )
@@ -284,14 +283,15 @@ def _count_deltas_postgresql(
     keys: Sequence[CounterKey],
     ref_ids: Sequence[str],
     sums: dict[CounterKey, Decimal],
-    ends: Mapping[CounterKey, datetime | None],
+    ends: Sequence[datetime | None],
     *,
     now: datetime,
 ) -> dict[CounterKey, Decimal]:
     """Add each sum to its counter (created where missing, in key order, locked until commit) and insert the DELTA
-    measurements of the ``fresh`` items (``keys[i]`` and ``ref_ids[i]`` are item ``i``'s counter and id), each
-    with its counter's value right after it, in one statement: no round trip and no Python while the counters are
-    locked. The arrays travel as array input text (``config.pg_arrays``). The counters' new totals."""
+    measurements of the ``fresh`` items (``keys[i]``, ``ref_ids[i]`` and ``ends[i]``: item ``i``'s counter, id and
+    window end), each with its counter's value right after it, in one statement: no round trip and no Python while
+    the counters are locked. The arrays travel as array input text (``config.pg_arrays``). The counters' new
+    totals."""
     ordered = sorted(sums)
     numbers = {key: number for number, key in enumerate(ordered, start=1)}
     added = dict.fromkeys(ordered, ZERO)
@@ -313,7 +313,6 @@ def _count_deltas_postgresql(
         int_array(key[2] for key in ordered),
         time_array([key[3] for key in ordered]),
         plain_array([sums[key] for key in ordered]),
-        time_array([ends[key] for key in ordered]),
         now,
         UpdateBehavior.DELTA.value,
         now,
@@ -325,6 +324,7 @@ def _count_deltas_postgresql(
         text_array(idempotency_keys),
         text_array(dimensions),
         time_array(moments),
+        time_array(ends),
     ]
     with server_cursor() as cursor:
         cursor.execute(_COUNT_DELTAS_SQL, parameters)
@@ -449,17 +449,14 @@ def _count_batch(
     only_deltas = all(checked[index].report.update_behavior != UpdateBehavior.SET for index in fresh)
     if only_deltas and fresh and _counts_deltas_in_one_statement():
         sums: dict[CounterKey, Decimal] = {}
-        ends: dict[CounterKey, datetime | None] = {}
         for index in fresh:
-            key, window = keys[index], windows[index]
-            sums[key] = sums.get(key, ZERO) + checked[index].report.value
-            ends[key] = window.end if window is not None else None
+            sums[keys[index]] = sums.get(keys[index], ZERO) + checked[index].report.value
         totals = _count_deltas_postgresql(
             [checked[index] for index in fresh],
             [keys[index] for index in fresh],
             [ref_ids[index] for index in fresh],
             sums,
-            ends,
+            [window.end if (window := windows[index]) is not None else None for index in fresh],
             now=now,
         )
         starts = {key: totals[key] - sums[key] for key in sums}
