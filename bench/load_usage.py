@@ -10,10 +10,13 @@ catalog), then, each for ``--duration`` seconds with wrk on loopback:
 1. the bare view (``GET /bench/bare``, 16 connections), the machine's ceiling;
 2. usage spread: batches of 1000 DELTA items over random customers, each item with its own idempotency key
    (synchronous deduplication), 4 connections;
-3. usage on a hot customer: the same, every item on one customer's one counter;
+3. PostgreSQL alone: batched inserts of 1000 rows into a copy of the measurement table from two writers
+   (``harness.insert_ceiling``; rows made by PostgreSQL, so no client cost), printed for reading the run;
+4. usage on a hot customer: the same as 2, every item on one customer's one counter;
 
-prints items/s (requests/s x 1000), latency, and the hot/spread ratio, and checks afterwards that the counters
-hold exactly one unit per accepted item. Targets (2 cores): >= 25,000 items/s; hot >= 0.8x spread.
+prints items/s (requests/s x 1000), latency, the spread rate against PostgreSQL's, and the hot/spread ratio, and
+checks afterwards that the counters hold exactly one unit per accepted item. Targets (2 cores): >= 25,000 items/s;
+hot >= 0.8x spread.
 """
 
 import json
@@ -74,13 +77,18 @@ def main() -> None:
             warm_up(server, arguments.customers)
             bare = harness.bare(api_key, duration=duration, connections=16)
             spread = load(arguments.customers, "spread")
+            ceiling = harness.insert_ceiling(url, duration=duration)
             hot = load(1, "hot")
         total = counted()
         harness.show("bare view", bare)
         harness.show(f"usage, spread over {arguments.customers}", spread, unit="items/s", scale=BATCH)
         harness.show("usage, one hot counter", hot, unit="items/s", scale=BATCH)
+        print(f"  PostgreSQL alone, batched inserts, 2 writers {ceiling:>10,.0f} rows/s", flush=True)
         print(f"  counters hold exactly one unit per recorded item ({total:,} in all)", flush=True)
         harness.verdict("spread items/s / 1000", spread.requests_per_second, 25)
+        # For reading the run only: rows made by PostgreSQL cost no client and no parsing, so this ceiling is
+        # higher than the client-sent batched inserts the target's "about half" refers to.
+        print(f"  spread items/s / PostgreSQL rows/s               {spread.requests_per_second * BATCH / ceiling:6.2f}")
         harness.verdict("hot / spread", hot.requests_per_second / spread.requests_per_second, 0.8)
         worth = bare.requests_per_second / max(spread.requests_per_second, 1e-9)
         print(f"  (a batch of {BATCH} costs the server as much as {worth:.0f} bare requests)", flush=True)
