@@ -29,9 +29,9 @@ from entitlements.cache import invalidate_usage
 from metering import db
 from metering.aggregation_queue import aggregation_schedule, aggregation_started
 from metering.aggregation_windows import Windows
+from metering.counters import lock_counters, write_counters
 from metering.meters import Aggregate, Meter, merge, meter_of
 from metering.models import Event, MeterAggregate, MeterUniqueValue, PendingEvent, UsageCounter
-from metering.services import lock_counters, write_counters
 
 # Events a batch takes at most. Large, because what a batch costs beyond its events is per window (1000 events
 # over 1000 customers is 630 windows, 20,000 is 1000): the more events per window, the less each costs.

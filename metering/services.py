@@ -3,12 +3,11 @@
 Counters are keyed by customer, resource, feature and window start; the window comes from the customer's
 entitlement at the usage's time (the rule of ``entitlements.evaluation.usage_window``), so a new window starts a new
 row at zero and nothing ever resets a counter. Concurrent reports never lose or double count: a batch creates its
-counters through their unique constraint, locks them (``select_for_update``), applies its items in Python and
-writes them back, all in one transaction with a fixed number of queries (``_count_batch``).
+counters through their unique constraint and locks them in key order (``metering.counters``), counts its items, and
+writes the counters and the measurements, all in one transaction with a fixed number of queries (``_count_batch``).
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -28,6 +27,7 @@ from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
 from entitlements.usage_window_memo import window_at
 from metering import errors
+from metering.counters import CounterKey, lock_counters, write_counters
 from metering.db import is_unique_violation
 from metering.enums import UpdateBehavior
 from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, new_ref_ids
@@ -179,70 +179,8 @@ def _is_deadlock(error: OperationalError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
 
 
-CounterKey = tuple[int, str, int, datetime]
-
-
 def _counter_key(item: _Checked, period_start: datetime) -> CounterKey:
     return (item.customer_id, item.report.resource_ref_id or "", item.feature_id, period_start)
-
-
-@dataclass
-class _Counter:
-    pk: int
-    value: Decimal
-
-
-def lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
-    """Every counter of ``keys``, created at zero where missing (through the unique constraint) and locked until
-    commit, in key order, so concurrent batches queue instead of deadlocking. On PostgreSQL one statement (an upsert
-    that touches each row and returns its value), elsewhere two."""
-    ordered = sorted(keys)
-    if connection.vendor == "postgresql":
-        return _lock_counters_postgresql(ordered, now=now)
-    UsageCounter.objects.bulk_create(
-        [
-            UsageCounter(
-                customer_id=customer_id,
-                resource_key=resource,
-                feature_id=feature_id,
-                period_start=start,
-                updated_at=now,
-            )
-            for customer_id, resource, feature_id, start in ordered
-        ],
-        ignore_conflicts=True,
-    )
-    rows = UsageCounter.objects.select_for_update().filter(
-        customer_id__in={key[0] for key in keys},
-        resource_key__in={key[1] for key in keys},
-        feature_id__in={key[2] for key in keys},
-        period_start__in={key[3] for key in keys},
-    )
-    counters = {
-        (row.customer_id, row.resource_key, row.feature_id, row.period_start): _Counter(row.pk, row.value)
-        for row in rows.order_by("pk")
-    }
-    return {key: counters[key] for key in keys}
-
-
-def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> dict[CounterKey, _Counter]:
-    table = UsageCounter._meta.db_table
-    with server_cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{table}" AS c ("customer_id", "resource_key", "feature_id", "period_start", "value", '
-            '"updated_at") SELECT k.customer_id, k.resource_key, k.feature_id, k.period_start, 0, %s '
-            "FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::timestamptz[]) "
-            "AS k(customer_id, resource_key, feature_id, period_start) "
-            'ON CONFLICT ("customer_id", "resource_key", "feature_id", "period_start") '
-            'DO UPDATE SET "updated_at" = c."updated_at" '
-            'RETURNING c."id", c."customer_id", c."resource_key", c."feature_id", c."period_start", c."value"',
-            [now, *(list(column) for column in zip(*ordered, strict=True))],
-        )
-        rows = cursor.fetchall()
-    return {
-        (customer_id, resource, feature_id, start): _Counter(pk, value)
-        for pk, customer_id, resource, feature_id, start, value in rows
-    }
 
 
 _COUNT_DELTAS_SQL = (
@@ -329,22 +267,6 @@ def _count_deltas_postgresql(
     with server_cursor() as cursor:
         cursor.execute(_COUNT_DELTAS_SQL, parameters)
         return {ordered[number - 1]: value for number, value in cursor.fetchall()}
-
-
-def write_counters(counters: Sequence[_Counter], *, now: datetime) -> None:
-    """The counters' new values in one statement."""
-    if not counters:
-        return
-    if connection.vendor != "postgresql":
-        rows = [UsageCounter(pk=counter.pk, value=counter.value, updated_at=now) for counter in counters]
-        UsageCounter.objects.bulk_update(rows, ["value", "updated_at"])
-        return
-    with server_cursor() as cursor:
-        cursor.execute(
-            f'UPDATE "{UsageCounter._meta.db_table}" AS c SET "value" = v.value, "updated_at" = %s '
-            "FROM unnest(%b::bigint[], %b::numeric[]) AS v(id, value) WHERE c.id = v.id",
-            [now, [counter.pk for counter in counters], [counter.value for counter in counters]],
-        )
 
 
 def _measure(
