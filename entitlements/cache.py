@@ -94,13 +94,12 @@ class _DjangoCacheStore:
         fresh = _new_token()
         return fresh if cache.add(key, fresh, timeout=None) else cache.get(key, fresh)
 
-    def tokens(self, keys: list[str]) -> list[str | None]:
-        found = cache.get_many(keys)
-        return [found.get(key) for key in keys]
-
     def values(self, keys: list[str]) -> list[Any]:
         found = cache.get_many(keys)
         return [found.get(key) for key in keys]
+
+    def tokens(self, keys: list[str]) -> list[str | None]:
+        return self.values(keys)
 
     def write_many(self, entries: list[tuple[str, Any, int]]) -> None:
         for key, entry, ttl in entries:
