@@ -206,38 +206,55 @@ def _reports(body: dict[str, Any]) -> list[UsageReport]:
     ]
 
 
-def measurement_to_wire(measurement: Measured, times: dict[datetime, str | None] | None = None) -> dict[str, Any]:
-    """A UsageMeasurement (contract §2.6); the period fields are null for usage that never resets. ``times``
-    remembers the text of each moment across a batch (its items share a few: now, their windows)."""
-    times = {} if times is None else times
-    created_at, timestamp, start, end = (
-        measurement.created_at,
-        measurement.timestamp,
-        measurement.period_start,
-        measurement.period_end,
-    )
-    for moment in (created_at, timestamp, start, end):
-        if moment not in times:
-            times[moment] = iso(moment)
-    return {
-        "id": str(measurement.ref_id),
-        "createdAt": times[created_at],
-        "timestamp": times[timestamp],
-        "customerId": measurement.customer_ref_id,
-        "featureId": measurement.feature_ref_id,
-        "resourceId": measurement.resource_key or None,
-        "value": number(measurement.value),
-        "currentUsage": number(measurement.current_usage),
-        "usagePeriodStart": times[start] if start != NEVER_RESETS else None,
-        "usagePeriodEnd": times[end],
-        "nextResetDate": times[end],
-        "credit": None,
-    }
-
-
 def measurements_to_wire(measurements: list[Measured]) -> list[dict[str, Any]]:
-    times: dict[datetime, str | None] = {}
-    return [measurement_to_wire(measurement, times) for measurement in measurements]
+    """UsageMeasurements (contract §2.6); the period fields are null for usage that never resets. A batch's items
+    share a few moments (now, their windows) and values: each is turned into its wire form once."""
+    times: dict[datetime | None, str | None] = {None: None}
+    values: dict[Decimal, int | Decimal | None] = {}
+
+    def text(moment: datetime) -> str | None:
+        found = times.get(moment, _MISSING)
+        if found is _MISSING:
+            found = times[moment] = iso(moment)
+        return found  # type: ignore[return-value]
+
+    wire = []
+    for (
+        ref_id,
+        customer_ref_id,
+        feature_ref_id,
+        resource_key,
+        value,
+        usage,
+        timestamp,
+        created_at,
+        start,
+        end,
+    ) in measurements:
+        shown = values.get(value)
+        if shown is None:
+            shown = values[value] = number(value)
+        end_text = text(end)  # type: ignore[arg-type]
+        wire.append(
+            {
+                "id": ref_id,
+                "createdAt": text(created_at),
+                "timestamp": text(timestamp),
+                "customerId": customer_ref_id,
+                "featureId": feature_ref_id,
+                "resourceId": resource_key or None,
+                "value": shown,
+                "currentUsage": number(usage),
+                "usagePeriodStart": None if start == NEVER_RESETS else text(start),
+                "usagePeriodEnd": end_text,
+                "nextResetDate": end_text,
+                "credit": None,
+            }
+        )
+    return wire
+
+
+_MISSING = object()
 
 
 class _UsageView(ApiView):

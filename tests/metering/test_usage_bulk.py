@@ -2,7 +2,7 @@
 fixed number of queries whatever its size, with exact counts, idempotency and SET semantics inside one batch."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +13,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from metering import measurements, services
-from metering.apis.usage import UsageReportInput, _reports, lean_reports
-from metering.measurements import measurements_by_key
-from metering.models import UsageCounter, UsageMeasurement
+from metering.apis.usage import UsageReportInput, _reports, lean_reports, measurements_to_wire
+from metering.measurements import Measured, measurements_by_key
+from metering.models import NEVER_RESETS, UsageCounter, UsageMeasurement
 from metering.services import UsageReport, usage_report
 from tests.entitlements.builders import catalog_for_entitlements, customer, provision
 
@@ -256,3 +256,38 @@ def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: Non
     }
     assert UsageMeasurement.objects.filter(customer__ref_id="twin-1").count() == 7
     assert UsageMeasurement.objects.filter(customer__ref_id="twin-2").count() == 7
+
+
+def test_the_wire_form_of_a_batch() -> None:
+    """Moments and values shared by a batch's items are formatted once, and a time that happens to be the
+    never-resets window start is still shown as a time."""
+    now = datetime(2024, 6, 15, 12, 30, tzinfo=UTC)
+    start, end = datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 1, tzinfo=UTC)
+    measured = [
+        Measured("id-1", "customer-1", "api-calls", "", Decimal("2.00000"), Decimal("7.50000"), now, now, start, end),
+        Measured("id-2", "customer-1", "api-calls", "site-1", Decimal("2.00000"), Decimal("9"), now, now, start, end),
+        Measured(
+            "id-3", "customer-2", "seats", "", Decimal("0.25000"), Decimal("3"), NEVER_RESETS, now, NEVER_RESETS, None
+        ),
+    ]
+
+    wire = measurements_to_wire(measured)
+
+    assert wire[0] == {
+        "id": "id-1",
+        "createdAt": "2024-06-15T12:30:00.000Z",
+        "timestamp": "2024-06-15T12:30:00.000Z",
+        "customerId": "customer-1",
+        "featureId": "api-calls",
+        "resourceId": None,
+        "value": 2,
+        "currentUsage": Decimal("7.5"),
+        "usagePeriodStart": "2024-06-01T00:00:00.000Z",
+        "usagePeriodEnd": "2024-07-01T00:00:00.000Z",
+        "nextResetDate": "2024-07-01T00:00:00.000Z",
+        "credit": None,
+    }
+    assert (wire[1]["resourceId"], wire[1]["value"], wire[1]["currentUsage"]) == ("site-1", 2, 9)
+    assert wire[2]["timestamp"] == "1970-01-01T00:00:00.000Z"
+    assert (wire[2]["usagePeriodStart"], wire[2]["usagePeriodEnd"], wire[2]["nextResetDate"]) == (None, None, None)
+    assert wire[2]["value"] == Decimal("0.25")
