@@ -11,6 +11,7 @@ rule is reused while events fall inside it (``entitlements.usage_window_memo``).
 from datetime import datetime
 
 from entitlements.cache import cached_many
+from entitlements.evaluation import WindowRule
 from entitlements.selectors import grants_read_together
 from entitlements.usage_periods import UsagePeriod
 from entitlements.usage_window_memo import window_at, window_holds
@@ -37,23 +38,25 @@ class Windows:
         window = self._window(customer_ref_id, resource_ref_id, meter, at)
         return NEVER_RESETS if window is None else window.start
 
+    def _rule(self, customer_ref_id: str, resource_ref_id: str | None, meter: Meter) -> WindowRule | None:
+        return self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
+
     def _window(
         self, customer_ref_id: str, resource_ref_id: str | None, meter: Meter, at: datetime
     ) -> UsagePeriod | None:
-        rule = self.rules[(customer_ref_id, resource_ref_id)].get(meter.feature_ref_id)
+        rule = self._rule(customer_ref_id, resource_ref_id, meter)
         return None if rule is None else window_at(rule, at)
 
     def counts(
         self, *, customer_ref_id: str, resource_ref_id: str | None, meter: Meter, moments: list[datetime]
     ) -> dict[datetime, int]:
         """How many of ``moments`` fall in each window (by its start): one lookup when they share a window."""
-        earliest, latest = min(moments), max(moments)
-        window = self._window(customer_ref_id, resource_ref_id, meter, earliest)
-        # Usage that never resets has one window whatever the time.
-        if window is None:
+        rule = self._rule(customer_ref_id, resource_ref_id, meter)
+        window = window_at(rule, min(moments)) if rule is not None else None
+        # Usage that never resets (or that nothing grants) has one window whatever the time.
+        if rule is None or window is None:
             return {NEVER_RESETS: len(moments)}
-        rule = self.rules[(customer_ref_id, resource_ref_id)][meter.feature_ref_id]
-        if window_holds(rule, window, latest):
+        if window_holds(rule, window, max(moments)):
             return {window.start: len(moments)}
         counts: dict[datetime, int] = {}
         for at in moments:

@@ -177,8 +177,8 @@ def lean_reports(data: Any) -> list[UsageReport] | None:
     except msgspec.ValidationError:
         return None
     items = body.usages
-    texts = [text for item in items for text in (item.customerId, item.featureId, item.idempotencyKey) if text]
-    if "\x00" in "".join(texts) or any("\x00" in item.resourceId for item in items if item.resourceId):
+    texts = (text for item in items for text in (item.customerId, item.featureId, item.idempotencyKey, item.resourceId))
+    if "\x00" in "".join(text for text in texts if text):
         return None
     values: dict[int, Decimal | str] = {}
     reports = []
@@ -209,14 +209,13 @@ def _reports(body: dict[str, Any]) -> list[UsageReport]:
 def measurements_to_wire(measurements: list[Measured]) -> list[dict[str, Any]]:
     """UsageMeasurements (contract §2.6); the period fields are null for usage that never resets. A batch's items
     share a few moments (now, their windows) and values: each is turned into its wire form once."""
-    times: dict[datetime | None, str | None] = {None: None}
+    times: dict[datetime | None, str | None] = {}
     values: dict[Decimal, int | Decimal | None] = {}
 
-    def text(moment: datetime) -> str | None:
-        found = times.get(moment, _MISSING)
-        if found is _MISSING:
-            found = times[moment] = iso(moment)
-        return found  # type: ignore[return-value]
+    def text(moment: datetime | None) -> str | None:
+        if moment not in times:
+            times[moment] = iso(moment)
+        return times[moment]
 
     wire = []
     for (
@@ -234,7 +233,7 @@ def measurements_to_wire(measurements: list[Measured]) -> list[dict[str, Any]]:
         shown = values.get(value)
         if shown is None:
             shown = values[value] = number(value)
-        end_text = text(end)  # type: ignore[arg-type]
+        end_text = text(end)
         wire.append(
             {
                 "id": ref_id,
@@ -252,9 +251,6 @@ def measurements_to_wire(measurements: list[Measured]) -> list[dict[str, Any]]:
             }
         )
     return wire
-
-
-_MISSING = object()
 
 
 class _UsageView(ApiView):
