@@ -17,6 +17,8 @@ from typing import Any
 import psycopg
 from django.db import connection
 
+from config.pg_arrays import register_dumpers
+
 # psycopg's default; the statements run here ask to be prepared at once anyway.
 PREPARE_THRESHOLD = 5
 
@@ -43,9 +45,11 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 def server_cursor() -> Iterator[psycopg.Cursor[Any]]:
     """A server-binding cursor on Django's connection (so inside its transaction): parameters travel apart from the
     SQL instead of being quoted into it in Python, as Django's client-binding cursors do. Database errors come out as
-    Django's (``IntegrityError`` ...), as from ``connection.cursor()``. PostgreSQL only."""
+    Django's (``IntegrityError`` ...), as from ``connection.cursor()``; binary array parameters
+    (``config.pg_arrays``) can be sent. PostgreSQL only."""
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        register_dumpers(cursor.adapters)
         yield cursor
 
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
 from catalog.models import Feature
-from config.pg_arrays import int_array, plain_array, text_array, time_array
+from config.pg_arrays import int_array, plain_array, text_array, time_array, uuid_array
 from config.prepared import server_cursor
 from customers.models import Customer, CustomerResource
 from entitlements.cache import cached_many, invalidate_usage
@@ -228,7 +228,7 @@ def _count_deltas_postgresql(
     """Add each sum to its counter (created where missing, in key order, locked until commit) and insert the DELTA
     measurements of the ``fresh`` items (``keys[i]``, ``ref_ids[i]`` and ``ends[i]``: item ``i``'s counter, id and
     window end), each with its counter's value right after it, in one statement: no round trip and no Python while
-    the counters are locked. The arrays travel as array input text (``config.pg_arrays``). The counters' new
+    the counters are locked. The arrays are built whole (``config.pg_arrays``). The counters' new
     totals."""
     ordered = sorted(sums)
     numbers = {key: number for number, key in enumerate(ordered, start=1)}
@@ -256,7 +256,7 @@ def _count_deltas_postgresql(
         now,
         now,
         int_array(counters),
-        "{" + ",".join(ref_ids) + "}",
+        uuid_array(ref_ids),
         plain_array(values),
         plain_array(rests),
         text_array(idempotency_keys),

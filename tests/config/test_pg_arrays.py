@@ -1,15 +1,16 @@
-"""Array parameters as input text: PostgreSQL reads back exactly the values that were written, whatever they hold."""
+"""Array parameters as input text or binary: PostgreSQL reads back exactly the values that were written, whatever
+they hold."""
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.pg_arrays import int_array, plain_array, text_array, time_array
+from config.pg_arrays import int_array, plain_array, text_array, time_array, uuid_array
 from config.prepared import server_cursor
 
 pytestmark = [
@@ -57,3 +58,28 @@ def test_integer_decimal_uuid_and_time_arrays_round_trip() -> None:
     assert read_back(time_array([*moments, offset]), "timestamptz[]") == [*moments, offset]
     assert read_back(time_array([None, None]), "timestamptz[]") == [None, None]
     assert read_back(plain_array([1, 2]), "bigint[]") == [1, 2]
+
+
+# Any aware moment ``timestamptz`` holds to the microsecond, at any offset.
+MOMENTS = st.datetimes(
+    min_value=datetime(1, 1, 2),
+    max_value=datetime(9999, 12, 30),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=-11, minutes=-30)), timezone(timedelta(hours=14))]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), MOMENTS), max_size=20))
+def test_time_arrays_round_trip(values: list[datetime | None]) -> None:
+    assert read_back(time_array(values), "timestamptz[]") == values
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.uuids(), max_size=20))
+def test_uuid_arrays_round_trip(values: list[UUID]) -> None:
+    assert read_back(uuid_array([str(value) for value in values]), "uuid[]") == values
+
+
+def test_uuid_arrays_refuse_what_is_not_a_uuid() -> None:
+    with pytest.raises(ValueError):
+        uuid_array([str(uuid4()), "0123"])

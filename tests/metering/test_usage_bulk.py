@@ -2,6 +2,7 @@
 fixed number of queries whatever its size, with exact counts, idempotency and SET semantics inside one batch."""
 
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from metering import measurements, services
-from metering.apis.usage import UsageReportInput, _reports, lean_reports, measurements_to_wire
+from metering.apis.usage import _WHITESPACE, UsageReportInput, _reports, lean_reports, measurements_to_wire
 from metering.measurements import Measured, measurements_by_key
 from metering.models import NEVER_RESETS, UsageCounter, UsageMeasurement
 from metering.services import UsageReport, usage_report
@@ -56,6 +57,7 @@ def by_serializer(body: dict[str, Any]) -> list[UsageReport]:
         {"usages": [item(index, f"customer-{index % 3}") for index in range(1000)]},
         {"usages": [item(1), item(1, idempotencyKey="k"), item(1.000004), item(0.1, dimensions={"x": 0.5})]},
         {"usages": [item(1, "customer-é", resourceId="site 1", idempotencyKey="inner space")]},
+        {"usages": [item(1, "a b", resourceId=""), item(1, "c\td", idempotencyKey="e f", resourceId="g h")]},
     ],
 )
 def test_the_lean_reader_reads_what_the_serializer_reads(body: dict[str, Any]) -> None:
@@ -93,10 +95,20 @@ def test_the_lean_reader_reads_what_the_serializer_reads(body: dict[str, Any]) -
         {"usages": [item(1, dimensions=[])]},
         {"usages": [item(1, updateBehavior="delta")]},
         {"usages": [item(1, idempotencyKey="k" * 256)]},
+        {"usages": [item(1), item(1, featureId=" api-calls"), item(1)]},
+        {"usages": [item(1), item(1), item(1, resourceId="site-1\u2003")]},
+        {"usages": [item(1, "\x1ccustomer-1")]},
+        {"usages": [item(1, resourceId="", idempotencyKey="k\n"), item(1)]},
     ],
 )
 def test_anything_else_is_left_to_the_serializer(body: dict[str, Any]) -> None:
     assert lean_reports(parsed(body)) is None
+
+
+def test_the_lean_reader_knows_whitespace_as_str_strip_does() -> None:
+    """Its quick scan for any whitespace must see every character that ``CharField`` would trim."""
+    characters = (chr(code) for code in range(sys.maxunicode + 1))
+    assert [c for c in characters if c.isspace() != bool(_WHITESPACE.match(c))] == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite splits large inserts into several statements")
