@@ -90,9 +90,6 @@ def _package_grant(
     quantity: int = 1,
     depth: int = 0,
 ) -> Grant:
-    changes_at = subscription["cancellation_date"]
-    if subscription["status"] == SubscriptionStatus.IN_TRIAL and subscription["trial_end_date"] is not None:
-        changes_at = min(filter(None, [subscription["trial_end_date"], subscription["cancellation_date"]]))
     return Grant(
         feature=features.of(entitlement),
         source=source,
@@ -104,9 +101,18 @@ def _package_grant(
         inheritance_depth=depth,
         usage_anchor=subscription["usage_counted_from"],
         usage_reset_at=subscription["usage_reset_at"],
-        changes_at=changes_at,
+        changes_at=_changes_at(subscription),
         updated_at=entitlement["updated_at"],
     )
+
+
+def _changes_at(subscription: dict[str, Any]) -> datetime | None:
+    """When what a subscription grants may change on its own: its scheduled cancellation, and in a trial the trial
+    end (the trial may end without converting)."""
+    ends = [subscription["cancellation_date"]]
+    if subscription["status"] == SubscriptionStatus.IN_TRIAL:
+        ends.append(subscription["trial_end_date"])
+    return min(filter(None, ends), default=None)
 
 
 @dataclass
@@ -165,7 +171,7 @@ def _custom_grant(
         **_limits(entitlement),
         usage_anchor=subscription["usage_counted_from"],
         usage_reset_at=subscription["usage_reset_at"],
-        changes_at=subscription["cancellation_date"],
+        changes_at=_changes_at(subscription),
         updated_at=entitlement["updated_at"],
     )
 

@@ -12,6 +12,11 @@ from customers.services import customer_archive
 from entitlements import services
 from entitlements.evaluation import AccessDeniedReason, CustomerGrants, effective_entitlements, entitlements_state
 from entitlements.selectors import customer_grants, customers_grants, grants_read_together
+from subscriptions.services.custom_entitlements import (
+    CustomEntitlementInput,
+    custom_entitlements_build,
+    custom_entitlements_write,
+)
 from tests.entitlements.builders import CATALOG_AT, catalog_for_entitlements, customer, feature, package, provision
 
 NOW = datetime(2024, 3, 10, 9, tzinfo=UTC)
@@ -91,6 +96,22 @@ def test_a_trial_is_its_own_source_and_reports_its_end(catalog: None) -> None:
     assert subscription.trial_end_date == STARTED + timedelta(days=14)
     assert ([f"{source.kind} {source.ref_id}" for source in sso.sources], sso.changes_at) == (
         ["TRIAL plan-pro"],
+        subscription.trial_end_date,
+    )
+
+
+def test_a_trial_custom_entitlement_reports_the_trial_end_too(catalog: None) -> None:
+    """The trial may end without converting, and the custom entitlements end with it, as the plan's do."""
+    subscription = provision("plan-pro", now=STARTED, trial=True)
+    custom = [CustomEntitlementInput(type="FEATURE", target_ref_id="seats", usage_limit=99)]
+    custom_entitlements_write(subscription=subscription, entitlements=custom_entitlements_build(custom), now=STARTED)
+
+    grants = customer_grants(customer_ref_id="customer-1", resource_ref_id=None, now=STARTED + timedelta(days=1))
+    seats = effective_entitlements(grants.grants, now=STARTED)["seats"]
+
+    assert ([f"{source.kind} {source.ref_id}" for source in seats.sources], seats.usage_limit, seats.changes_at) == (
+        [f"CUSTOM {subscription.ref_id}"],
+        99,
         subscription.trial_end_date,
     )
 
