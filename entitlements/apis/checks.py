@@ -58,11 +58,6 @@ def _json(answer: dict[str, Any], valid_until: datetime | None) -> tuple[bytes, 
     return dumps({"data": answer}).encode(), valid_until
 
 
-def _earliest(moments: list[datetime | None]) -> datetime | None:
-    present = [moment for moment in moments if moment is not None]
-    return min(present) if present else None
-
-
 def _credit_wallet(view: WalletView) -> evaluation.CreditWallet:
     return evaluation.CreditWallet(
         usage_limit=view.totals.usage_limit,
@@ -95,8 +90,8 @@ def entitlements_answer(
     )
     wallets = _credit_wallets(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
     state = evaluation.entitlements_state(grants, now=now, current_usage=usage, credit_wallets=wallets)
-    return entitlements_state_to_wire(state, now=now), _earliest(
-        [decision.valid_until for decision in state.entitlements] + [wallet.changes_at for _, wallet in wallets]
+    return entitlements_state_to_wire(state, now=now), evaluation.earliest(
+        *(decision.valid_until for decision in state.entitlements), *(wallet.changes_at for _, wallet in wallets)
     )
 
 
