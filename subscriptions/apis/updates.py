@@ -35,7 +35,7 @@ from subscriptions.apis.subscriptions import API_ACTOR, SubscriptionView
 from subscriptions.apis.wire import subscriptions_to_wire
 from subscriptions.quote import coupon_terms
 from subscriptions.selectors import subscription_get
-from subscriptions.services import changes, migration, scheduled_updates, updates
+from subscriptions.services import changes, migration, scheduled_updates, update_requests, updates
 from subscriptions.services.balance import BalanceOutcome
 
 S = serializers
@@ -98,7 +98,7 @@ def _coupon_fields(body: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def update_request(body: dict[str, Any]) -> changes.UpdateRequest:
+def update_request(body: dict[str, Any]) -> update_requests.UpdateRequest:
     """A validated ``UpdateInput`` as the service's request: absent keys stay ``UNCHANGED``."""
     fields: dict[str, Any] = {"schedule_strategy": body.get("scheduleStrategy")}
     renamed = {
@@ -121,7 +121,7 @@ def update_request(body: dict[str, Any]) -> changes.UpdateRequest:
     if "taxPercentage" in (body.get("billingInformation") or {}):
         fields["tax_percentage"] = body["billingInformation"]["taxPercentage"]
     fields.update(_coupon_fields(body))
-    return changes.UpdateRequest(**fields)
+    return update_requests.UpdateRequest(**fields)
 
 
 def _subscription_response(ref_id: str) -> Response:

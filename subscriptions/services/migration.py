@@ -13,7 +13,8 @@ from catalog.selectors import package_latest_published_version
 from config.errors import InvalidInput
 from subscriptions.enums import MigrationTime, ScheduleStatus, ScheduleType
 from subscriptions.models import Subscription, SubscriptionScheduledUpdate
-from subscriptions.services.changes import Timing, UpdateRequest, check_updatable, subscription_change
+from subscriptions.services.changes import Timing, check_updatable, subscription_change
+from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import change_apply, lock_subscription
 
 

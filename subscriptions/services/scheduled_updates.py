@@ -15,7 +15,8 @@ from django.db import transaction
 from config.errors import DomainError
 from subscriptions.enums import ScheduleStatus
 from subscriptions.models import CURRENT_STATUSES, Subscription, SubscriptionScheduledUpdate
-from subscriptions.services.changes import Timing, request_from_payloads, subscription_change
+from subscriptions.services.changes import Timing, subscription_change
+from subscriptions.services.update_requests import request_from_payloads
 from subscriptions.services.updates import change_apply, scheduled_updates_finish
 
 logger = logging.getLogger(__name__)

@@ -23,15 +23,10 @@ from subscriptions.models import (
     SubscriptionScheduledUpdate,
 )
 from subscriptions.services.balance import BalanceOutcome, balance_credit, balance_preview, payer_id
-from subscriptions.services.changes import (
-    UNCHANGED,
-    SubscriptionChange,
-    UpdateRequest,
-    payload_of,
-    subscription_change,
-)
+from subscriptions.services.changes import SubscriptionChange, subscription_change
 from subscriptions.services.common import record_invoice
 from subscriptions.services.custom_entitlements import custom_entitlements_write
+from subscriptions.services.update_requests import UNCHANGED, UpdateRequest, payload_of
 from subscriptions.services.usage_reset import usage_reset_on_billing_period_change
 
 
@@ -159,7 +154,7 @@ def change_apply(
                 subscription=subscription,
                 schedule_type=group,
                 execute_at=change.effective_at,
-                payload=payload_of(group, change.request, change.target),
+                payload=payload_of(group, change.request, change.target.quote),
                 created_by=actor,
                 created_at=now,
             )

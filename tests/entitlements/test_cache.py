@@ -30,10 +30,10 @@ from entitlements.models import PromotionalEntitlement
 from metering.services import UsageReport, usage_report
 from subscriptions.models import Subscription, SubscriptionAddon
 from subscriptions.services.cancellation import subscription_cancel
-from subscriptions.services.changes import UpdateRequest
 from subscriptions.services.custom_entitlements import CustomEntitlementInput
 from subscriptions.services.lifecycle import subscription_end_trial, subscription_renew
 from subscriptions.services.migration import subscription_migrate_to_latest
+from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import subscription_update
 from tests.entitlements.builders import catalog_for_entitlements, customer, provision
 

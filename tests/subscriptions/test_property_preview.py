@@ -19,7 +19,7 @@ from subscriptions.models import CustomerBalanceTransaction, Invoice, Subscripti
 from subscriptions.quote import TrialOverride
 from subscriptions.selectors import customer_balance
 from subscriptions.services.balance import customer_balance_adjust
-from subscriptions.services.changes import UpdateRequest
+from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import change_balance_outcome, subscription_update, subscription_update_preview
 from tests.subscriptions.builders import CATALOG_AT, catalog_for_subscriptions, customer, provision
 

@@ -15,9 +15,9 @@ from subscriptions.quote import TrialOverride
 from subscriptions.selectors import customer_balance
 from subscriptions.services.balance import customer_balance_adjust
 from subscriptions.services.cancellation import subscription_cancel
-from subscriptions.services.changes import UpdateRequest
 from subscriptions.services.lifecycle import subscription_renew, subscriptions_renew
 from subscriptions.services.ownership import subscription_delegate
+from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import (
     change_balance_outcome,
     subscription_update,

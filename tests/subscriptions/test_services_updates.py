@@ -30,9 +30,9 @@ from subscriptions.models import (
 from subscriptions.quote import IncompatibleAddon, TrialOverride
 from subscriptions.selectors import customer_balance
 from subscriptions.services.cancellation import subscription_cancel
-from subscriptions.services.changes import UpdateRequest
 from subscriptions.services.lifecycle import subscription_renew
 from subscriptions.services.scheduled_updates import scheduled_updates_cancel, subscription_run_scheduled_updates
+from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import subscription_update
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision, reload
 

@@ -30,8 +30,8 @@ from subscriptions.models import Subscription, SubscriptionScheduledUpdate
 from subscriptions.quote import TrialOverride
 from subscriptions.services import lifecycle
 from subscriptions.services.cancellation import subscription_cancel
-from subscriptions.services.changes import UpdateRequest
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import subscription_update
 
 D = Decimal
