@@ -26,7 +26,8 @@ from metering.models import UsageCounter
 from subscriptions.admin import HistoryInline, badge
 from subscriptions.models import CustomerBalance, CustomerBalanceTransaction, Subscription
 from subscriptions.services.balance import customer_balance_adjust
-from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.provision_terms import ProvisionRequest
+from subscriptions.services.provisioning import subscription_provision
 
 
 class CustomerSubscriptionInline(HistoryInline):

@@ -25,7 +25,7 @@ from subscriptions.apis.shared_inputs import (
     feature_quantities,
     trial_override,
 )
-from subscriptions.services.provisioning import ProvisionRequest
+from subscriptions.services.provision_terms import ProvisionRequest
 
 S = serializers
 

@@ -16,7 +16,8 @@ from credits.services.recurring import cadence_period, recurring_grants_issue
 from credits.tasks import sweep_recurring_grants
 from credits.wallets import wallet_settle_by_id
 from subscriptions.services.custom_entitlements import CustomEntitlementInput
-from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.provision_terms import ProvisionRequest
+from subscriptions.services.provisioning import subscription_provision
 from tests.credits.builders import assert_wallet_consistent, balance_of
 from tests.entitlements.builders import CATALOG_AT, PRODUCT, customer, feature, package
 

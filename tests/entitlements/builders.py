@@ -26,7 +26,8 @@ from customers.models import Customer
 from customers.services import customer_provision
 from subscriptions.models import Subscription
 from subscriptions.quote import TrialOverride
-from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.provision_terms import ProvisionRequest
+from subscriptions.services.provisioning import subscription_provision
 
 CATALOG_AT = datetime(2024, 1, 1, tzinfo=UTC)
 PRODUCT = "product-main"

@@ -23,7 +23,8 @@ from catalog.services.products import product_create, product_update
 from customers.models import Customer
 from customers.services import customer_provision
 from subscriptions.models import Subscription
-from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.provision_terms import ProvisionRequest
+from subscriptions.services.provisioning import subscription_provision
 
 D = Decimal
 CATALOG_AT = datetime(2020, 1, 1, tzinfo=UTC)

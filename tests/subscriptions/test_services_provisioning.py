@@ -13,7 +13,8 @@ from subscriptions.errors import DuplicateSubscriptionId, InvalidSubscriptionInp
 from subscriptions.models import Invoice, Subscription, SubscriptionStatusEvent
 from subscriptions.quote import TrialOverride
 from subscriptions.services.cancellation import subscription_cancel
-from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.provision_terms import ProvisionRequest
+from subscriptions.services.provisioning import subscription_provision
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision, reload, statuses
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,8 @@ from subscriptions.selectors import customer_balance
 from subscriptions.services.balance import customer_balance_adjust
 from subscriptions.services.lifecycle import subscription_renew
 from subscriptions.services.ownership import subscription_delegate
-from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.provision_terms import ProvisionRequest
+from subscriptions.services.provisioning import subscription_provision
 from tests.races import THREADS, race
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
 

@@ -30,7 +30,8 @@ from subscriptions.models import Subscription, SubscriptionScheduledUpdate
 from subscriptions.quote import TrialOverride
 from subscriptions.services import lifecycle
 from subscriptions.services.cancellation import subscription_cancel
-from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
+from subscriptions.services.provision_terms import ProvisionRequest
+from subscriptions.services.provisioning import subscription_provision
 from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import subscription_update
 
