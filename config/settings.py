@@ -88,8 +88,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Threads in tests and the dev server share one file: wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Threads in tests and the dev server share one file: wait for the lock instead of failing at once, and take it
+    # when a transaction begins (a transaction that read first and then writes while another writes fails at once
+    # with "database is locked", whatever the timeout).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from catalog import enums
 from catalog.apis.fields import Amount, Choice, Metadata
 from catalog.money import Currency
+from config.serializers import nullable_list
 
 S = serializers
 
@@ -91,7 +92,7 @@ class UnitTransformationInput(S.Serializer):
 class FeatureUpdateInput(S.Serializer):
     displayName = S.CharField(max_length=255, source="display_name", required=False)
     description = S.CharField(allow_null=True, allow_blank=True, required=False)
-    enumConfiguration = EnumConfigurationInput(many=True, source="enum_configuration", required=False, allow_null=True)
+    enumConfiguration = nullable_list(EnumConfigurationInput, source="enum_configuration", required=False)
     featureUnits = S.CharField(
         max_length=100, source="feature_units", allow_null=True, allow_blank=True, required=False
     )
@@ -147,7 +148,7 @@ class PricePeriodInput(S.Serializer):
     creditGrantCadence = Choice(enums.CreditGrantCadence, source="credit_grant_cadence", required=False)
     creditRate = CreditRateInput(source="credit_rate", required=False, allow_null=True)
     price = MoneyInput(required=False, allow_null=True)
-    tiers = TierInput(many=True, required=False, allow_null=True)
+    tiers = nullable_list(TierInput, required=False)
 
 
 class ResetConfigurationFields(S.Serializer):
@@ -215,7 +216,7 @@ class MinimumSpendInput(S.Serializer):
 class ChargesInput(S.Serializer):
     pricingType = Choice(enums.PricingType, source="pricing_type")
     billingId = S.CharField(max_length=255, source="billing_id", required=False, allow_null=True)
-    minimumSpend = MinimumSpendInput(many=True, source="minimum_spend", required=False, allow_null=True)
+    minimumSpend = nullable_list(MinimumSpendInput, source="minimum_spend", required=False)
     overageBillingPeriod = Choice(enums.OverageBillingPeriod, source="overage_billing_period", required=False)
     pricingModels = PricingModelInput(many=True, source="pricing_models", required=False)
     overagePricingModels = OveragePricingModelInput(many=True, source="overage_pricing_models", required=False)
@@ -317,7 +318,7 @@ class AmountOffInput(S.Serializer):
 class CouponCreateInput(S.Serializer):
     id = S.CharField(source="ref_id")
     name = S.CharField(max_length=255)
-    amountsOff = AmountOffInput(many=True, source="amounts_off", allow_null=True)
+    amountsOff = nullable_list(AmountOffInput, source="amounts_off")
     description = S.CharField(allow_null=True, allow_blank=True)
     durationInMonths = S.IntegerField(source="duration_in_months", allow_null=True, max_value=2_147_483_647)
     metadata = Metadata(allow_null=True)

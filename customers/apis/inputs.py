@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from catalog.apis.fields import Choice, Metadata
 from catalog.money import Currency
+from config.serializers import nullable_list
 from customers import enums
 
 S = serializers
@@ -58,7 +59,7 @@ class StripePassthroughInput(S.Serializer):
     metadata = Metadata(required=False, allow_null=True)
     paymentMethodId = OptionalText()
     shippingAddress = AddressInput(required=False, allow_null=True)
-    taxIds = TaxIdInput(many=True, required=False, allow_null=True)
+    taxIds = nullable_list(TaxIdInput, required=False)
 
 
 class ZuoraPassthroughInput(S.Serializer):
@@ -94,7 +95,7 @@ class CustomerUpdateInput(S.Serializer):
     billingId = OptionalText(source="billing_id")
     couponId = OptionalText(source="coupon_ref_id")
     email = OptionalText()
-    integrations = IntegrationInput(many=True, required=False, allow_null=True)
+    integrations = nullable_list(IntegrationInput, required=False)
     language = OptionalText()
     metadata = Metadata(required=False, allow_null=True)
     name = OptionalText()

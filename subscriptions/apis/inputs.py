@@ -12,6 +12,7 @@ from rest_framework import serializers
 from catalog import enums as catalog_enums
 from catalog.apis.fields import Choice, Metadata
 from catalog.apis.inputs import POSITIVE_INTEGER_MAX
+from config.serializers import nullable_list
 from subscriptions import enums
 from subscriptions.apis.shared_inputs import (
     AddonInput,
@@ -41,14 +42,14 @@ class SubscriptionProvisionInput(S.Serializer):
     customerId = S.CharField()
     planId = S.CharField()
     id = S.CharField(required=False, max_length=255)
-    addons = AddonInput(many=True, required=False, allow_null=True)
+    addons = nullable_list(AddonInput, required=False)
     appliedCoupon = AppliedCouponInput(required=False, allow_null=True)
     billingCountryCode = S.CharField(required=False, allow_null=True, allow_blank=True, max_length=8)
     billingId = S.CharField(required=False, allow_null=True, max_length=255)
     billingInformation = BillingInformationInput(required=False, allow_null=True)
     billingPeriod = Choice(catalog_enums.BillingPeriod, required=False, allow_null=True)
     cancellationDate = S.DateTimeField(required=False, allow_null=True)
-    charges = ChargeInput(many=True, required=False, allow_null=True)
+    charges = nullable_list(ChargeInput, required=False)
     metadata = Metadata(required=False, allow_null=True)
     paymentCollectionMethod = Choice(enums.PaymentCollectionMethod, required=False, allow_null=True)
     payingCustomerId = S.CharField(required=False, allow_null=True)
@@ -57,7 +58,7 @@ class SubscriptionProvisionInput(S.Serializer):
     trialOverrideConfiguration = TrialOverrideConfigurationInput(required=False, allow_null=True)
     unitQuantity = S.IntegerField(required=False, allow_null=True, min_value=0, max_value=POSITIVE_INTEGER_MAX)
     priceOverrides = S.ListField(required=False, allow_null=True)
-    entitlements = SubscriptionEntitlementInput(many=True, required=False, allow_null=True)
+    entitlements = nullable_list(SubscriptionEntitlementInput, required=False)
     minimumSpend = S.DictField(required=False, allow_null=True)
     budget = S.DictField(required=False, allow_null=True)
 

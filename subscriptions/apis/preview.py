@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from catalog import enums
 from catalog.apis.fields import Choice
 from catalog.apis.inputs import POSITIVE_INTEGER_MAX
+from config.serializers import nullable_list
 from config.views import ApiView
 from config.wire import envelope, iso, number
 from subscriptions.apis.shared_inputs import (
@@ -39,13 +40,13 @@ S = serializers
 class PreviewInput(S.Serializer):
     customerId = S.CharField()
     planId = S.CharField()
-    addons = AddonInput(many=True, required=False, allow_null=True)
+    addons = nullable_list(AddonInput, required=False)
     appliedCoupon = AppliedCouponInput(required=False, allow_null=True)
-    billableFeatures = BillableFeatureInput(many=True, required=False, allow_null=True)
+    billableFeatures = nullable_list(BillableFeatureInput, required=False)
     billingCountryCode = S.CharField(required=False, allow_null=True, allow_blank=True, max_length=8)
     billingInformation = BillingInformationInput(required=False, allow_null=True)
     billingPeriod = Choice(enums.BillingPeriod, required=False, allow_null=True)
-    charges = ChargeInput(many=True, required=False, allow_null=True)
+    charges = nullable_list(ChargeInput, required=False)
     startDate = S.DateTimeField(required=False, allow_null=True)
     trialOverrideConfiguration = TrialOverrideConfigurationInput(required=False, allow_null=True)
     unitQuantity = S.IntegerField(required=False, allow_null=True, min_value=0, max_value=POSITIVE_INTEGER_MAX)

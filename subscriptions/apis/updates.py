@@ -17,6 +17,7 @@ from catalog import enums as catalog_enums
 from catalog.apis.fields import Choice, Metadata
 from catalog.apis.inputs import POSITIVE_INTEGER_MAX
 from config.errors import InvalidInput
+from config.serializers import nullable_list
 from config.views import ApiView
 from config.wire import envelope, iso, number
 from subscriptions import enums
@@ -62,7 +63,7 @@ class SubscriptionUpdateInput(S.Serializer):
     budget = S.DictField(required=False, allow_null=True)
     cancellationDate = S.DateTimeField(required=False, allow_null=True)
     charges = ChargeInput(many=True, required=False)
-    entitlements = SubscriptionEntitlementInput(many=True, required=False, allow_null=True)
+    entitlements = nullable_list(SubscriptionEntitlementInput, required=False)
     metadata = Metadata(required=False)
     minimumSpend = S.DictField(required=False, allow_null=True)
     priceOverrides = S.ListField(required=False, allow_null=True)

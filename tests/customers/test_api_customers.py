@@ -532,6 +532,28 @@ def test_update_with_bad_input_is_400_and_changes_nothing(stigg_client: stigg.St
     assert (retrieved.data.name, retrieved.data.email) == ("Acme", "a@acme.test")
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"integrations": [None]}, "integrations[0]"),
+        (
+            {"passthrough": {"stripe": {"taxIds": [{"type": "eu_vat", "value": "FR1"}, None]}}},
+            "passthrough.stripe.taxIds[1]",
+        ),
+    ],
+)
+def test_a_null_list_item_is_400_naming_it_and_changes_nothing(
+    api_client: APIClient, body: dict[str, Any], field: str
+) -> None:
+    api_client.post("/api/v1/customers", data={"id": "acme", "name": "Acme"}, format="json")
+
+    response = api_client.patch("/api/v1/customers/acme", data={"name": "Renamed", **body}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == validation_error({field: ["This field may not be null."]})
+    assert Customer.objects.get().name == "Acme"
+
+
 def test_update_ignores_the_provision_only_keys(api_client: APIClient) -> None:
     """``id`` and ``defaultPaymentMethod`` are not part of the update body (contract C3): they change nothing."""
     api_client.post("/api/v1/customers", data={"id": "acme"}, format="json")

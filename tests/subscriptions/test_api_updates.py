@@ -185,6 +185,21 @@ def test_bad_update_input_gets_a_4xx_and_writes_nothing(
     assert written() == before
 
 
+@pytest.mark.parametrize("path", ["/api/v1/subscriptions/sub-pro", "/api/v1/subscriptions/sub-pro/preview"])
+@pytest.mark.parametrize("field", ["entitlements", "addons", "charges"])
+def test_a_null_list_item_is_400_naming_it_and_writes_nothing(
+    api_client: APIClient, subscription: Subscription, path: str, field: str
+) -> None:
+    before = written()
+    call = api_client.patch if path.endswith("sub-pro") else api_client.post
+
+    response = call(path, {"metadata": {"changed": "yes"}, field: [None]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == validation_error({f"{field}[0]": ["This field may not be null."]})
+    assert written() == before
+
+
 def test_a_billing_period_on_a_free_plan_is_refused(stigg_client: stigg.Stigg, catalog: None) -> None:
     provision("plan-free", now=START, ref_id="sub-free")
     before = written()
