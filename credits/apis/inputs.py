@@ -19,7 +19,7 @@ class CostInput(S.Serializer):
     currency = Choice(Currency)
 
 
-class BillingInformationInput(S.Serializer):
+class GrantBillingInformationInput(S.Serializer):
     billingAddress = S.DictField(required=False)
     invoiceDaysUntilDue = S.IntegerField(required=False, min_value=0)
     isInvoicePaid = S.BooleanField(required=False)
@@ -34,7 +34,7 @@ class GrantInput(S.Serializer):
     displayName = S.CharField(source="display_name", max_length=TEXT_MAX_LENGTH)
     grantType = S.ChoiceField(source="grant_type", choices=[value.value for value in enums.REQUESTABLE_GRANT_TYPES])
     awaitPaymentConfirmation = S.BooleanField(source="await_payment_confirmation", required=False)
-    billingInformation = BillingInformationInput(required=False)
+    billingInformation = GrantBillingInformationInput(required=False)
     comment = S.CharField(required=False, allow_null=True, allow_blank=True)
     cost = CostInput(required=False, allow_null=True)
     effectiveAt = S.DateTimeField(source="effective_at", required=False, allow_null=True)

@@ -1,0 +1,104 @@
+"""No input gets a server error: every operation of the OpenAPI schema (``/api/schema``) is called with inputs
+schemathesis generates from it, valid and not, and must answer below 500.
+
+Identifiers in paths and in the credit queries are those of a small seeded world (the demo catalog, two
+customers, a subscription, a credit grant), so the calls reach past the 404 of an unknown id. Examples are
+derandomized: a run is repeatable, and a failure names the case to replay.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from rest_framework.test import APIClient
+from schemathesis.checks import not_a_server_error
+
+from catalog.demo import demo_catalog_load
+
+CUSTOMER = "fuzz-customer"
+SUBSCRIPTION = "fuzz-subscription"
+# The identifier each path parameter takes, by the path's prefix (the first match wins).
+PATH_IDS: list[tuple[str, dict[str, str]]] = [
+    ("/api/v1/customers/", {"ref_id": CUSTOMER, "feature_ref_id": "api-calls"}),
+    ("/api/v1/subscriptions/", {"ref_id": SUBSCRIPTION}),
+    ("/api/v1/plans/", {"ref_id": "pro"}),
+    ("/api/v1/addons/", {"ref_id": "extra-projects"}),
+    ("/api/v1/features/", {"ref_id": "api-calls"}),
+    ("/api/v1/coupons/", {"ref_id": "launch-20"}),
+    ("/api/v1/products/", {"ref_id": "revvenu"}),
+    ("/api/v1/credits/custom-currencies/", {"ref_id": "ai-tokens"}),
+    ("/api/v1/usage/", {"customer_id": CUSTOMER, "feature_id": "api-calls"}),
+]
+CREDIT_QUERIES = ("/api/v1/credits/grants", "/api/v1/credits/ledger", "/api/v1/credits/usage")
+
+
+# Called in-process through Django's WSGI handler, in the test's transaction.
+schema = schemathesis.openapi.from_wsgi("/api/schema", WSGIHandler())
+
+
+@contextmanager
+def connection_kept() -> Iterator[None]:
+    """As with Django's test client, a request does not close the database connection when it ends."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(api_client: APIClient) -> dict[str, str]:
+    """The demo catalog, two customers, a paid subscription and a credit grant, made through the API. The grant's
+    id, for the paths that take one."""
+    demo_catalog_load(now=timezone.now())
+    for ref_id in (CUSTOMER, "fuzz-customer-2"):
+        assert api_client.post("/api/v1/customers", {"id": ref_id, "name": ref_id}, format="json").status_code == 200
+    subscription = {
+        "customerId": CUSTOMER,
+        "planId": "pro",
+        "billingPeriod": "MONTHLY",
+        "id": SUBSCRIPTION,
+        "unitQuantity": 3,
+        "trialOverrideConfiguration": {"isTrial": False},
+    }
+    assert api_client.post("/api/v1/subscriptions", subscription, format="json").status_code == 200
+    grant = {
+        "customerId": CUSTOMER,
+        "currencyId": "ai-tokens",
+        "amount": 100,
+        "grantType": "PROMOTIONAL",
+        "displayName": "Welcome",
+    }
+    response = api_client.post("/api/v1/credits/grants", grant, format="json")
+    assert response.status_code == 200, response.content
+    return {"grant": response.json()["data"]["id"]}
+
+
+def known_ids(case: Any, world: dict[str, str]) -> None:
+    """Put the seeded world's identifiers into the case's path (and the credit reads' query)."""
+    path = case.operation.path
+    ids = {"ref_id": world["grant"]} if path.startswith("/api/v1/credits/grants/") else {}
+    ids = ids or next((found for prefix, found in PATH_IDS if path.startswith(prefix)), {})
+    for name in case.path_parameters or {}:
+        if name in ids:
+            case.path_parameters[name] = ids[name]
+    if path in CREDIT_QUERIES or path == "/api/v1/credits/auto-recharge":
+        case.query = {**(case.query or {}), "customerId": CUSTOMER, "currencyId": "ai-tokens"}
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_no_input_gets_a_server_error(case: Any, world: dict[str, str], api_key: str) -> None:
+    known_ids(case, world)
+    with connection_kept():
+        case.call_and_validate(headers={"X-API-KEY": api_key}, checks=[not_a_server_error])
