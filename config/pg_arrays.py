@@ -56,7 +56,6 @@ class UuidArray(BinaryArray):
 
 class _BinaryArrayDumper(Dumper):
     format = Format.BINARY
-    array_type: ClassVar[type[BinaryArray]]
 
     def dump(self, obj: bytes) -> bytes:
         return obj
