@@ -135,13 +135,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # By their values: the API's choice fields (``catalog.apis.fields.Choice``) label each choice with its value.
     "ENUM_NAME_OVERRIDES": {
-        "Currency": "catalog.money.Currency",
-        "CancellationTime": "catalog.enums.CancellationTime",
-        "EntitlementType": "catalog.enums.EntitlementType",
-        "EntitlementBehavior": "catalog.enums.EntitlementBehavior",
-        "UsageResetBehavior": "catalog.enums.UsageResetBehavior",
-        "CouponType": "catalog.enums.CouponType",
+        "Currency": "catalog.money.Currency.values",
+        "CancellationTime": "catalog.enums.CancellationTime.values",
+        "EntitlementType": "catalog.enums.EntitlementType.values",
+        "EntitlementBehavior": "catalog.enums.EntitlementBehavior.values",
+        "UsageResetBehavior": "catalog.enums.UsageResetBehavior.values",
+        "CouponType": "catalog.enums.CouponType.values",
     },
 }
 
