@@ -24,7 +24,10 @@ def parse_iso_datetime(raw: str, *, field: str) -> datetime:
         raise InvalidInput("must be an ISO-8601 datetime", field=field)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:  # 0001-01-01T00:00:00+01:00 is before the first UTC moment a datetime holds.
+        raise InvalidInput("is out of range", field=field) from error
 
 
 def comma_list(request: Request, name: str, *, allowed: Iterable[str] | None = None) -> list[str]:

@@ -106,7 +106,10 @@ class CreditUsageView(ApiView):
             start = parse_iso_datetime(request.query_params["startDate"], field="startDate")
         else:
             time_range = single_choice(request, "timeRange", allowed=TimeRange.values) or TimeRange.LAST_MONTH
-            start = end - TIME_RANGES[TimeRange(time_range)]
+            try:
+                start = end - TIME_RANGES[TimeRange(time_range)]
+            except OverflowError as error:
+                raise InvalidInput(f"leaves no room for timeRange {time_range} before it", field="endDate") from error
         if start >= end:
             raise InvalidInput("must be before endDate", field="startDate")
         group_by = comma_list(request, "groupBy")
