@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,6 +19,23 @@ from config.errors import InvalidInput
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+
+# The query parameters ``cursor_page`` and ``key_page`` read, for the schema of every paged operation.
+LIMIT_PARAMETER = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    default=DEFAULT_LIMIT,
+    description="How many items a page holds.",
+)
+AFTER_PARAMETER = OpenApiParameter(
+    "after", str, description="A cursor (`pagination.next` of an answer): the page of the items after it."
+)
+BEFORE_PARAMETER = OpenApiParameter(
+    "before",
+    str,
+    description="A cursor (`pagination.prev` of an answer): the page of the items before it; wins over `after`.",
+)
+PAGE_PARAMETERS = [LIMIT_PARAMETER, AFTER_PARAMETER, BEFORE_PARAMETER]
 
 ModelT = TypeVar("ModelT", bound=Model)
 ItemT = TypeVar("ItemT")

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -7,8 +8,15 @@ from catalog.apis.inputs import CouponCreateInput, CouponUpdateInput
 from catalog.apis.wire import coupon_to_wire
 from catalog.selectors import coupon_get, coupon_list
 from catalog.services import coupons as services
-from config.pagination import paginated_response
-from config.query import comma_list, range_filter, single_choice
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import (
+    CREATED_AT_PARAMETERS,
+    comma_list,
+    comma_list_parameter,
+    range_filter,
+    single_choice,
+    single_choice_parameter,
+)
 from config.views import ApiView
 from config.wire import envelope
 
@@ -20,6 +28,15 @@ class CouponsView(ApiView):
         coupon = services.coupon_create(**self.body(request), now=timezone.now())
         return envelope(coupon_to_wire(coupon_get(coupon.ref_id)))
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("id", str, description="Only the coupon with this id."),
+            comma_list_parameter("status", allowed=enums.CouponStatus.values),
+            single_choice_parameter("type", allowed=enums.CouponType.values),
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         queryset = coupon_list(
             ref_id=request.query_params.get("id"),

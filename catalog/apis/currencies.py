@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -7,8 +8,8 @@ from catalog.apis.inputs import CustomCurrencyCreateInput, CustomCurrencyUpdateI
 from catalog.apis.wire import custom_currency_to_wire
 from catalog.selectors import custom_currency_associated_versions, custom_currency_get, custom_currency_list
 from catalog.services import currencies as services
-from config.pagination import paginated_response
-from config.query import comma_list
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import comma_list, comma_list_parameter
 from config.views import ApiView
 from config.wire import envelope
 
@@ -28,6 +29,14 @@ class CustomCurrenciesView(ApiView):
         data = _with_units(self.body(request))
         return envelope(custom_currency_to_wire(services.custom_currency_create(**data, now=timezone.now())))
 
+    @extend_schema(
+        parameters=[
+            comma_list_parameter(
+                "status", allowed=enums.CurrencyStatus.values, description="Default: the active currencies only."
+            ),
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         queryset = custom_currency_list(statuses=comma_list(request, "status", allowed=enums.CurrencyStatus.values))
         return paginated_response(queryset, request, lambda items: [custom_currency_to_wire(item) for item in items])

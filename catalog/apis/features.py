@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -7,8 +8,8 @@ from catalog.apis.inputs import FeatureCreateInput, FeatureUpdateInput
 from catalog.apis.wire import feature_to_wire
 from catalog.selectors import feature_get, feature_list
 from catalog.services import features as services
-from config.pagination import paginated_response
-from config.query import comma_list, range_filter
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import CREATED_AT_PARAMETERS, comma_list, comma_list_parameter, range_filter
 from config.views import ApiView
 from config.wire import envelope
 
@@ -20,6 +21,16 @@ class FeaturesView(ApiView):
         feature = services.feature_create(**self.body(request), now=timezone.now())
         return envelope(feature_to_wire(feature))
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("id", str, description="Only the feature with this id."),
+            comma_list_parameter("featureType", allowed=enums.FeatureType.values),
+            comma_list_parameter("meterType", allowed=enums.MeterType.values),
+            comma_list_parameter("status", allowed=enums.FeatureStatus.values),
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         queryset = feature_list(
             ref_id=request.query_params.get("id"),

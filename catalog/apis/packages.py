@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,8 +15,8 @@ from catalog.models import Package, PackageVersion
 from catalog.selectors import package_get, package_list, package_shown_version, shown_versions_by_package
 from catalog.services import entitlements as entitlement_services
 from catalog.services import packages as services
-from config.pagination import paginated_response
-from config.query import comma_list, range_filter
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import CREATED_AT_PARAMETERS, comma_list, comma_list_parameter, range_filter
 from config.views import ApiView
 from config.wire import envelope
 
@@ -38,6 +39,14 @@ class PackagesView(PackageApiView):
         version = services.package_create(kind=self.kind, now=timezone.now(), **data)
         return envelope(package_to_wire(version))
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("productId", str, description="Only the packages of this product."),
+            comma_list_parameter("status", allowed=enums.PackageStatus.values),
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         queryset = package_list(
             self.kind,
@@ -97,6 +106,7 @@ class PackagePublishView(PackageApiView):
 class PackageChargesView(PackageApiView):
     overage: ClassVar[bool] = False
 
+    @extend_schema(parameters=PAGE_PARAMETERS)
     def get(self, request: Request, ref_id: str) -> Response:
         version = package_shown_version(self.package(ref_id))
         queryset = version.prices.filter(is_overage=self.overage).select_related(

@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +22,16 @@ def _package(item: PaywallPackage) -> dict[str, Any]:
 class PaywallView(ApiView):
     """Beyond the contract, for the SDKs' ``getPaywall``: everything a pricing page needs in one call."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("productId", str, required=True, description="The product whose plans are shown."),
+            OpenApiParameter(
+                "billingCountryCode",
+                str,
+                description="Show the prices localized for this country where a plan has them (case-insensitive).",
+            ),
+        ]
+    )
     def get(self, request: Request) -> Response:
         product_ref_id = request.query_params.get("productId")
         if not product_ref_id:

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -7,8 +8,8 @@ from catalog.apis.inputs import ProductCreateInput, ProductDuplicateInput, Produ
 from catalog.apis.wire import product_to_wire
 from catalog.selectors import product_get, product_list
 from catalog.services import products as services
-from config.pagination import paginated_response
-from config.query import comma_list, range_filter
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import CREATED_AT_PARAMETERS, comma_list, comma_list_parameter, range_filter
 from config.views import ApiView
 from config.wire import envelope
 
@@ -20,6 +21,14 @@ class ProductsView(ApiView):
         product = services.product_create(**self.body(request), now=timezone.now())
         return envelope(product_to_wire(product))
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("id", str, description="Only the product with this id."),
+            comma_list_parameter("status", allowed=enums.ProductStatus.values),
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         queryset = product_list(
             ref_id=request.query_params.get("id"),

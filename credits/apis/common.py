@@ -1,5 +1,6 @@
-"""Query-string helpers shared by the credit read endpoints."""
+"""Query-string helpers shared by the credit read endpoints, and the schema of the parameters they read."""
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
 from catalog.models import CustomCurrency
@@ -7,6 +8,11 @@ from catalog.selectors import custom_currency_get
 from config.errors import InvalidInput
 from credits.errors import CreditCustomerNotFound
 from customers.models import Customer
+
+CUSTOMER_PARAMETER = OpenApiParameter("customerId", str, required=True, description="The customer (an active one).")
+CURRENCY_PARAMETER = OpenApiParameter("currencyId", str, description="Only the credits in this custom currency.")
+REQUIRED_CURRENCY_PARAMETER = OpenApiParameter("currencyId", str, required=True, description="The custom currency.")
+RESOURCE_PARAMETER = OpenApiParameter("resourceId", str, description="Only the credits of this customer resource.")
 
 
 def required_param(request: Request, name: str) -> str:

@@ -1,14 +1,21 @@
 """G1-G3 (contract §3.10): grant credits, list a customer's grants, void one."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.pagination import paginated_response
-from config.query import range_filter
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import CREATED_AT_PARAMETERS, range_filter
 from config.views import ApiView
 from config.wire import envelope
-from credits.apis.common import currency_param, customer_param
+from credits.apis.common import (
+    CURRENCY_PARAMETER,
+    CUSTOMER_PARAMETER,
+    RESOURCE_PARAMETER,
+    currency_param,
+    customer_param,
+)
 from credits.apis.inputs import GrantInput
 from credits.apis.wire import grant_to_wire
 from credits.selectors import grant_get, grant_list
@@ -31,6 +38,15 @@ class GrantsView(ApiView):
         grant = credit_grant_create(request=GrantRequest(**data), now=now)
         return envelope(grant_to_wire(grant_get(str(grant.ref_id)), now=now))
 
+    @extend_schema(
+        parameters=[
+            CUSTOMER_PARAMETER,
+            CURRENCY_PARAMETER,
+            RESOURCE_PARAMETER,
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         now = timezone.now()
         queryset = grant_list(

@@ -2,12 +2,13 @@
 ``saveAutomaticRechargeConfiguration``): same fields, and the answer adds ``currentMonthlySpend``."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.views import ApiView
 from config.wire import envelope
-from credits.apis.common import currency_param, customer_param
+from credits.apis.common import CUSTOMER_PARAMETER, REQUIRED_CURRENCY_PARAMETER, currency_param, customer_param
 from credits.apis.inputs import AutoRechargeInput
 from credits.apis.wire import auto_recharge_to_wire
 from credits.enums import GrantExpirationPeriod, ThresholdType
@@ -19,6 +20,7 @@ from credits.wallets import ZERO
 class AutoRechargeView(ApiView):
     request_serializers = {"put": AutoRechargeInput}
 
+    @extend_schema(parameters=[CUSTOMER_PARAMETER, REQUIRED_CURRENCY_PARAMETER])
     def get(self, request: Request) -> Response:
         customer = customer_param(request)
         currency = currency_param(request, required=True)

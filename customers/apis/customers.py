@@ -1,11 +1,12 @@
 """Customers C1 to C7 (contract §3.1): one view per resource, one service or selector call per operation."""
 
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.pagination import paginated_response
-from config.query import range_filter
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import CREATED_AT_PARAMETERS, range_filter
 from config.views import ApiView
 from config.wire import envelope
 from customers import services
@@ -21,6 +22,14 @@ class CustomersView(ApiView):
         customer = services.customer_provision(**self.body(request), now=timezone.now())
         return envelope(customer_to_wire(customer))
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("email", str, description="Only the customers with exactly this email."),
+            OpenApiParameter("name", str, description="Only the customers with exactly this name."),
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         queryset = customer_list(
             email=request.query_params.get("email"),
@@ -57,6 +66,7 @@ class CustomerUnarchiveView(ApiView):
 
 
 class CustomerResourcesView(ApiView):
+    @extend_schema(parameters=PAGE_PARAMETERS)
     def get(self, request: Request, ref_id: str) -> Response:
         resources = customer_resources_list(customer_get(ref_id))
         return paginated_response(resources, request, lambda items: [customer_resource_to_wire(item) for item in items])

@@ -22,8 +22,10 @@ from typing import Any
 from django.http import HttpResponse
 from django.http.request import QueryDict
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 
+from config.query import comma_list_parameter
 from config.renderers import dumps
 from config.views import ApiView
 from config.wire import envelope
@@ -35,6 +37,24 @@ from entitlements.selectors import currency_info, currency_info_of, customer_gra
 from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
 
 TEXT_MAX_LENGTH = 255
+RESOURCE_PARAMETER = OpenApiParameter(
+    "resourceId", str, description="The customer resource whose entitlements apply; without it, the customer's own."
+)
+CHECK_PARAMETERS = [
+    OpenApiParameter("featureId", str, description="The feature checked; give featureId or currencyId, not both."),
+    OpenApiParameter(
+        "currencyId",
+        str,
+        description="The custom currency whose credits are checked; give featureId or currencyId, not both.",
+    ),
+    OpenApiParameter(
+        "requestedUsage",
+        {"type": "number", "minimum": 0},
+        description="The usage (or credits) about to be consumed, compared with what remains.",
+    ),
+    comma_list_parameter("requestedValues", description="Enum features: the values asked for."),
+    RESOURCE_PARAMETER,
+]
 
 
 def _plain_text(value: str | None) -> bool:
@@ -125,6 +145,7 @@ def check_answer(*, ref_id: str, params: dict[str, Any], now: datetime) -> tuple
 
 
 class CustomerEntitlementsView(ApiView):
+    @extend_schema(parameters=[RESOURCE_PARAMETER])
     def get(self, request: Request, ref_id: str) -> HttpResponse:
         now = timezone.now()
         resource_ref_id = request.query_params.get("resourceId") or None
@@ -138,6 +159,7 @@ class CustomerEntitlementsView(ApiView):
 
 
 class CustomerEntitlementCheckView(ApiView):
+    @extend_schema(parameters=CHECK_PARAMETERS)
     def get(self, request: Request, ref_id: str) -> HttpResponse:
         params = simple_check_query(request.query_params)
         if params is None:

@@ -1,11 +1,12 @@
 """Promotional entitlements P1 to P3 (contract §3.2): grant, list, revoke."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.pagination import paginated_response
-from config.query import comma_list, range_filter
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import CREATED_AT_PARAMETERS, comma_list, comma_list_parameter, range_filter
 from config.views import ApiView
 from config.wire import envelope
 from customers.selectors import customer_get
@@ -32,6 +33,13 @@ class PromotionalEntitlementsView(ApiView):
         )
         return envelope([promotion_to_wire(promotion, now=now) for promotion in promotions])
 
+    @extend_schema(
+        parameters=[
+            comma_list_parameter("status", allowed=PromoStatus.values),
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request, ref_id: str) -> Response:
         now = timezone.now()
         queryset = promotional_entitlement_list(

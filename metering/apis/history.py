@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
-from config.query import parse_iso_datetime
+from config.query import datetime_parameter, parse_iso_datetime
 from config.views import ApiView
 from config.wire import envelope, iso, number
 from metering.history import UsageHistory, usage_history
@@ -39,10 +39,10 @@ class UsageHistoryView(ApiView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("startDate", str, required=True),
-            OpenApiParameter("endDate", str),
-            OpenApiParameter("groupBy", str),
-            OpenApiParameter("resourceId", str),
+            datetime_parameter("startDate", required=True),
+            datetime_parameter("endDate", description="Default: now."),
+            OpenApiParameter("groupBy", str, description="The event dimension whose values split the usage in series."),
+            OpenApiParameter("resourceId", str, description="The customer resource whose usage is shown."),
         ],
         responses={200: dict},
     )

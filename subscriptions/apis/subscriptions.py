@@ -4,12 +4,13 @@ operation. Every write answers with the subscription read back through the selec
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import enums as catalog_enums
-from config.pagination import paginated_response
-from config.query import comma_list, range_filter
+from config.pagination import PAGE_PARAMETERS, paginated_response
+from config.query import CREATED_AT_PARAMETERS, comma_list, comma_list_parameter, range_filter
 from config.views import ApiView
 from config.wire import envelope
 from entitlements.apis.checks import entitlements_answer
@@ -55,6 +56,17 @@ class SubscriptionsView(ApiView):
             )
         )
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("customerId", str, description="Only the subscriptions of this customer."),
+            OpenApiParameter("planId", str, description="Only the subscriptions to this plan."),
+            OpenApiParameter("resourceId", str, description="Only the subscriptions of this customer resource."),
+            comma_list_parameter("pricingType", allowed=catalog_enums.PricingType.values),
+            comma_list_parameter("status", allowed=SubscriptionStatus.values),
+            *CREATED_AT_PARAMETERS,
+            *PAGE_PARAMETERS,
+        ]
+    )
     def get(self, request: Request) -> Response:
         queryset = subscription_list(
             customer_ref_id=request.query_params.get("customerId"),

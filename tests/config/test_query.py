@@ -100,3 +100,11 @@ def test_parse_iso_datetime_refuses_what_is_not_a_datetime(raw: str) -> None:
         parse_iso_datetime(raw, field="at")
 
     assert caught.value.message == "at: must be an ISO-8601 datetime"
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_parse_iso_datetime_refuses_a_moment_beyond_the_utc_range(raw: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_iso_datetime(raw, field="at")
+
+    assert caught.value.message == "at: is out of range"

@@ -440,6 +440,17 @@ def test_credit_usage_refuses_bad_group_keys(stigg_client: stigg.Stigg, wallet: 
     assert error_of(raised)["details"] == {"field": "groupBy"}
 
 
+def test_credit_usage_refuses_an_end_date_with_no_time_range_before_it(stigg_client: stigg.Stigg, wallet: None) -> None:
+    with pytest.raises(stigg.BadRequestError) as raised:
+        stigg_client.v1.credits.get_usage(customer_id="customer-1", end_date="0001-01-01T00:00:00Z")
+
+    assert error_of(raised) == {
+        "code": "VALIDATION_ERROR",
+        "message": "endDate: leaves no room for timeRange LAST_MONTH before it",
+        "details": {"field": "endDate"},
+    }
+
+
 # --- auto-recharge ----------------------------------------------------------------------------------------------------
 
 
