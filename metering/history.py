@@ -14,7 +14,7 @@ share the series tagged ``""``).
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -36,6 +36,10 @@ MAX_POINTS = 1000
 MAX_MARKERS = 1000
 INSTANT = timedelta(microseconds=1)
 ZERO = Decimal(0)
+# The range a history may cover: usage windows are at most a year long, and every window around the range must stay
+# within what a ``datetime`` holds (years 1 to 9999).
+EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 1, 1, tzinfo=UTC)
 
 
 class MarkerType:
@@ -216,13 +220,19 @@ def usage_history(
 ) -> UsageHistory:
     """The usage of a metered feature for a customer (and resource) from ``start`` to ``end`` (default ``now``).
 
-    Errors: unknown customer, feature or resource (404), a feature that is not metered or ``end`` not after
-    ``start`` (400), more than ``MAX_POINTS`` daily points (400). Reads only; the cost grows with the reports and
-    events in the windows the range touches (all of them for usage that never resets).
+    Errors: unknown customer, feature or resource (404), a feature that is not metered, ``end`` not after
+    ``start`` or either outside ``EARLIEST``..``LATEST`` (400), more than ``MAX_POINTS`` daily points (400). Reads
+    only; the cost grows with the reports and events in the windows the range touches (all of them for usage that
+    never resets).
     """
     end = end or now
+    bounds = f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+    if not EARLIEST <= start <= LATEST:
+        raise errors.HistoryRangeInvalid(bounds, field="startDate")
     if end <= start:
         raise errors.HistoryRangeInvalid("must be after startDate", field="endDate")
+    if end > LATEST:
+        raise errors.HistoryRangeInvalid(bounds, field="endDate")
     customer, feature = _subject(
         customer_ref_id=customer_ref_id, feature_ref_id=feature_ref_id, resource_ref_id=resource_ref_id
     )

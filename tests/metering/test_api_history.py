@@ -171,6 +171,25 @@ def test_bad_requests_are_refused(
     assert raised.value.body["error"]["details"]["field"] == field  # type: ignore[index]
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("9999-12-31T22:00:00Z", "9999-12-31T23:59:59Z", "startDate"),
+        ("9997-12-30T00:00:00Z", "9998-01-02T00:00:00Z", "endDate"),
+        ("0001-01-01T00:00:00Z", "0001-01-02T00:00:00Z", "startDate"),
+    ],
+)
+def test_a_range_beyond_what_windows_can_be_computed_for_is_refused(
+    api_client: APIClient, catalog: None, start: str, end: str | None, field: str
+) -> None:
+    query = {"startDate": start, **({"endDate": end} if end else {})}
+
+    response = api_client.get("/api/v1/usage/customer-1/history/api-calls", query)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["details"]["field"] == field
+
+
 def test_start_date_is_required(stigg_client: stigg.Stigg, catalog: None) -> None:
     with pytest.raises(stigg.BadRequestError) as raised:
         stigg_client.get("/api/v1/usage/customer-1/history/api-calls", cast_to=object)
