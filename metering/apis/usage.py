@@ -135,7 +135,7 @@ def _texts_kept(items: list[_LeanItem]) -> bool:
     surrounding whitespace (it trims, ``str.strip``). Most batches hold no whitespace at all, which one scan of
     their texts together tells; the others are checked text by text."""
     fields = ((item.customerId, item.featureId, item.idempotencyKey, item.resourceId) for item in items)
-    texts = [text for texts in fields for text in texts if text]
+    texts = [text for item_texts in fields for text in item_texts if text]
     joined = "".join(texts)
     if "\x00" in joined:
         return False

@@ -36,7 +36,13 @@ PATH_IDS: list[tuple[str, dict[str, str]]] = [
     ("/api/v1/credits/custom-currencies/", {"ref_id": "ai-tokens"}),
     ("/api/v1/usage/", {"customer_id": CUSTOMER, "feature_id": "api-calls"}),
 ]
-CREDIT_QUERIES = ("/api/v1/credits/grants", "/api/v1/credits/ledger", "/api/v1/credits/usage")
+# The credit reads, which take the customer and currency in their query.
+CREDIT_QUERIES = (
+    "/api/v1/credits/grants",
+    "/api/v1/credits/ledger",
+    "/api/v1/credits/usage",
+    "/api/v1/credits/auto-recharge",
+)
 
 
 # Called in-process through Django's WSGI handler, in the test's transaction.
@@ -86,12 +92,12 @@ def world(api_client: APIClient) -> dict[str, str]:
 def known_ids(case: Any, world: dict[str, str]) -> None:
     """Put the seeded world's identifiers into the case's path (and the credit reads' query)."""
     path = case.operation.path
-    ids = {"ref_id": world["grant"]} if path.startswith("/api/v1/credits/grants/") else {}
-    ids = ids or next((found for prefix, found in PATH_IDS if path.startswith(prefix)), {})
+    prefixes = [("/api/v1/credits/grants/", {"ref_id": world["grant"]}), *PATH_IDS]
+    ids = next((found for prefix, found in prefixes if path.startswith(prefix)), {})
     for name in case.path_parameters or {}:
         if name in ids:
             case.path_parameters[name] = ids[name]
-    if path in CREDIT_QUERIES or path == "/api/v1/credits/auto-recharge":
+    if path in CREDIT_QUERIES:
         case.query = {**(case.query or {}), "customerId": CUSTOMER, "currencyId": "ai-tokens"}
 
 
