@@ -116,6 +116,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# Modules whose ``bindables`` implement the GraphQL schema (config/graphql/schema.py), one per app.
+GRAPHQL_RESOLVERS = [
+    "config.graphql.sdk_configuration",
+    "catalog.apis.graphql",
+    "customers.apis.graphql",
+    "subscriptions.apis.graphql",
+    "entitlements.apis.graphql",
+    "metering.apis.graphql",
+    "credits.apis.graphql",
+]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["config.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["config.authentication.HasApiKey"],

@@ -4,10 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.graphql.view import graphql_view
+
 urlpatterns = [
     # First: entitlement checks are the hottest route, and Django tries the patterns in order. No other pattern
     # matches an entitlement path, so the order changes nothing else.
     path("api/v1/", include("entitlements.urls")),
+    path("graphql", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,55 @@
+"""Errors as the SDKs read them: ``errors[].extensions.code`` (and ``traceId``), the codes REST v1 uses.
+
+A ``DomainError`` keeps its code and message; a request that fails validation gets ``GRAPHQL_VALIDATION_FAILED``
+or ``BAD_USER_INPUT`` (as Apollo servers, which Stigg runs, name them); anything unexpected is logged and becomes
+``INTERNAL_SERVER_ERROR`` with no detail, never an HTTP 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from graphql import GraphQLError
+from rest_framework.exceptions import ValidationError as DrfValidationError
+
+from config.errors import DomainError, _flatten
+
+logger = logging.getLogger(__name__)
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    original = error.original_error
+    extensions: dict[str, Any] = dict(formatted.get("extensions") or {})
+    extensions["traceId"] = uuid.uuid4().hex
+    if original is None:
+        if "code" not in extensions:
+            in_variables = "Variable " in error.message or "got invalid value" in error.message
+            extensions["code"] = "BAD_USER_INPUT" if in_variables else "GRAPHQL_VALIDATION_FAILED"
+    elif isinstance(original, DomainError):
+        formatted["message"] = original.message
+        extensions["code"] = original.code
+        if original.details:
+            extensions["details"] = original.details
+    elif isinstance(original, DrfValidationError):
+        pairs = _flatten(original.detail)
+        formatted["message"] = "; ".join(f"{path}: {message}" if path else message for path, message in pairs)
+        extensions["code"] = "VALIDATION_ERROR"
+        if pairs and pairs[0][0]:
+            extensions["details"] = {"field": pairs[0][0]}
+    elif isinstance(original, DjangoValidationError):
+        formatted["message"] = "; ".join(original.messages)
+        extensions["code"] = "VALIDATION_ERROR"
+    elif isinstance(original, GraphQLError):
+        extensions.setdefault("code", "BAD_USER_INPUT")
+    else:
+        logger.error("GraphQL resolver failed", exc_info=original)
+        formatted["message"] = "Internal server error"
+        extensions["code"] = "INTERNAL_SERVER_ERROR"
+    formatted["extensions"] = extensions
+    return formatted

@@ -1,0 +1,66 @@
+"""``POST /graphql``: authenticated as REST v1 is (``X-API-KEY``), executed by ariadne, errors as the SDKs read them.
+
+HTTP statuses follow Stigg's: 200 for every executed request, errors included (the SDKs read ``errors[]``); 400 for
+a body that is not a GraphQL request; 401 for a missing or unknown key; 413 for a body over the limit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ariadne import graphql_sync
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from config.api_keys import api_key_find_active
+from config.graphql.context import RequestContext
+from config.graphql.errors import UNAUTHENTICATED, format_error
+from config.graphql.limits import MAX_BODY_BYTES, validation_rules
+from config.graphql.schema import executable_schema
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
+
+
+def authenticate(request: HttpRequest) -> Any:
+    raw_key = request.headers.get("X-API-KEY")
+    return api_key_find_active(raw_key) if raw_key else None
+
+
+def execute(request: HttpRequest, api_key: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Run one GraphQL request for ``api_key``; also used by the edge reads with the SDK's own document."""
+    variables = data.get("variables")
+    context = RequestContext(request=request, api_key=api_key, now=timezone.now())
+    _, result = graphql_sync(
+        executable_schema(),
+        data,
+        context_value=context,
+        validation_rules=validation_rules(variables if isinstance(variables, dict) else None),
+        error_formatter=format_error,
+        introspection=True,
+        debug=False,
+    )
+    return result
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def graphql_view(request: HttpRequest) -> JsonResponse:
+    if len(request.body) > MAX_BODY_BYTES:
+        return _error(413, "PAYLOAD_TOO_LARGE", f"The request body is over {MAX_BODY_BYTES} bytes.")
+    api_key = authenticate(request)
+    if api_key is None:
+        return _error(401, UNAUTHENTICATED, "Invalid or missing API key")
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "BAD_REQUEST", "The body must be a JSON GraphQL request.")
+    if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+        return _error(400, "BAD_REQUEST", "The body must be a JSON object with a 'query' string.")
+    if data.get("variables") is not None and not isinstance(data.get("variables"), dict):
+        return _error(400, "BAD_REQUEST", "'variables' must be a JSON object.")
+    return JsonResponse(execute(request, api_key, data), status=200)
