@@ -91,8 +91,12 @@ _LITERAL_ARGUMENTS = {
 
 
 def custom_scalar_for(field_name: str) -> str:
-    if field_name in _UUID_FIELDS:
+    if field_name in {"startCursor", "endCursor", "cursor"}:
+        return "ConnectionCursor"
+    if field_name in _UUID_FIELDS or field_name.endswith("Id"):
         return "UUID"
+    if field_name in {"start", "end", "date"}:
+        return "DateTime"
     if field_name in _JSON_FIELDS or field_name.endswith("MetaData"):
         return "JSON"
     if field_name.endswith(_DATETIME_SUFFIXES) or field_name in {"timestamp", "since", "until"}:
@@ -497,9 +501,10 @@ def input_fields(
     """Every input type: field -> SDL type. ``sdk.d.ts`` has the exact scalars; Python adds newer inputs and fields."""
     result: dict[str, dict[str, str]] = {}
     exact_names = {name.lower(): name for name in [*python_inputs, *enums]}
+    typescript_by_lower_name = {name.lower(): alias for name, alias in typescript.items()}
     for name, fields in python_inputs.items():
         declared: dict[str, str] = {}
-        ts = typescript.get(name)
+        ts = typescript.get(name) or typescript_by_lower_name.get(name.lower())
         ts_fields = ts.fields if isinstance(ts, TsObject) else {}
         for field_name, annotation in fields.items():
             if field_name in ts_fields:
