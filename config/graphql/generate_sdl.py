@@ -13,6 +13,8 @@ Each document is walked with the types it passes through; every field it selects
 input and enum its variables reach is declared whole. What the packages leave undecided (which custom scalar an
 untyped ``any`` is, the name of a union only the Python client selects) is settled by the small tables below.
 
+It also writes the edge reads' documents (``edge/*.graphql``, see ``edge_generation``).
+
 Run (the SDKs installed as the tests install them, ``tests/sdk/install.py``)::
 
     .venv/bin/python -m config.graphql.generate_sdl
@@ -44,6 +46,7 @@ from graphql import (
 )
 
 from config.graphql import sdk_documents
+from config.graphql.edge_generation import edge_operation_texts
 from config.graphql.python_models import python_sdk_facts
 from config.graphql.typescript_types import (
     TsArray,
@@ -55,6 +58,7 @@ from config.graphql.typescript_types import (
 )
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+EDGE_DIRECTORY = Path(__file__).with_name("edge")
 CUSTOM_SCALARS = ("ConnectionCursor", "DateTime", "JSON", "UUID")
 
 # Fields the packages type only as ``any``: which custom scalar they are (names per Stigg's GraphQL reference).
@@ -621,6 +625,12 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     arguments.output.write_text(sdl)
+    EDGE_DIRECTORY.mkdir(exist_ok=True)
+    edge_texts = edge_operation_texts(
+        sdk_documents.node_documents(node_modules), sdk_documents.python_documents(install.python_sdk_site_packages())
+    )
+    for name, text in edge_texts.items():
+        (EDGE_DIRECTORY / f"{name}.graphql").write_text(text)
     print(json.dumps({"output": str(arguments.output), "lines": sdl.count("\n"), "problems": len(problems)}))
     return 1 if problems else 0
 

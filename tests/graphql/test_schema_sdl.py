@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from graphql import parse, validate
 
-from config.graphql import generate_sdl, sdk_documents
+from config.graphql import edge_generation, generate_sdl, sdk_documents
 from config.graphql.schema import SDL_PATH, executable_schema
 from tests.sdk import install
 
@@ -37,3 +37,14 @@ def test_the_committed_sdl_is_what_the_generator_makes() -> None:
     )
     assert problems == []
     assert sdl == SDL_PATH.read_text(), "run: python -m config.graphql.generate_sdl"
+
+
+def test_the_committed_edge_documents_are_what_the_generator_makes_and_validate() -> None:
+    texts = edge_generation.edge_operation_texts(
+        sdk_documents.node_documents(install.node_modules()),
+        sdk_documents.python_documents(install.python_sdk_site_packages()),
+    )
+    committed = {path.stem: path.read_text() for path in generate_sdl.EDGE_DIRECTORY.glob("*.graphql")}
+    assert committed == texts, "run: python -m config.graphql.generate_sdl"
+    for name, text in texts.items():
+        assert [error.message for error in validate(executable_schema(), parse(text))] == [], name
