@@ -1,20 +1,32 @@
 """Credit reads: grants, the ledger, wallets as a check sees them, credit usage series, auto-recharge."""
 
+import re
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDay, TruncHour
 
 from catalog.models import CustomCurrency
+from config.errors import InvalidInput
 from credits import errors
-from credits.enums import GrantStatus
+from credits.enums import GrantStatus, TimeRange
 from credits.models import AutoRechargeSettings, CreditBalance, CreditConsumption, CreditGrant, LedgerEntry
 from credits.wallets import ZERO, WalletTotals, grant_counts, wallet_totals
 from customers.models import Customer
+
+
+def wallet_customer_get(ref_id: str, *, field: str = "customerId") -> Customer:
+    """The active customer with this id, whose wallets are read or written; 404 ``CUSTOMER_NOT_FOUND`` naming
+    ``field`` for an unknown or archived one. One query."""
+    customer = Customer.objects.filter(ref_id=ref_id, archived_at__isnull=True).first()
+    if customer is None:
+        raise errors.CreditCustomerNotFound(f"no customer {ref_id}", field=field)
+    return customer
 
 
 def grant_status(grant: CreditGrant, *, now: datetime) -> GrantStatus:
@@ -107,16 +119,43 @@ def wallet_view(
     if balance is None:
         return WalletView(totals=WalletTotals(ZERO, ZERO), updated_at=None, changes_at=None)
     grants = list(CreditGrant.objects.filter(balance=balance, voided_at__isnull=True, expired_at__isnull=True))
-    moments = [grant.effective_at for grant in grants if grant.effective_at > now] + [
+    return _wallet_view_of(balance, grants, now=now)
+
+
+def _wallet_view_of(balance: CreditBalance, open_grants: list[CreditGrant], *, now: datetime) -> WalletView:
+    """The view of a wallet from its grants that are neither voided nor expired."""
+    moments = [grant.effective_at for grant in open_grants if grant.effective_at > now] + [
         grant.expire_at
-        for grant in grants
+        for grant in open_grants
         if grant.expire_at is not None and grant.expire_at > now and grant_counts(grant, now=now)
     ]
     return WalletView(
-        totals=wallet_totals(grants, now=now),
+        totals=wallet_totals(open_grants, now=now),
         updated_at=balance.updated_at,
         changes_at=min(moments) if moments else None,
     )
+
+
+def wallet_list(
+    *, customer: Customer, currency: CustomCurrency | None, resource_ref_id: str | None, now: datetime
+) -> list[tuple[CreditBalance, WalletView]]:
+    """The customer's wallets in active currencies (of one currency, of one resource, or all of them: ``None``),
+    each with its view at ``now``, by currency id then resource (the customer level first). Two queries, however
+    many wallets: their rows and their open grants."""
+    balances = list(
+        CreditBalance.objects.filter(
+            _wallet_filter("", customer=customer, currency=currency, resource=resource_ref_id),
+            currency__archived_at__isnull=True,
+        ).select_related("customer", "currency")
+    )
+    grants: dict[int, list[CreditGrant]] = defaultdict(list)
+    open_grants = CreditGrant.objects.filter(balance__in=balances, voided_at__isnull=True, expired_at__isnull=True)
+    for grant in open_grants:
+        grants[grant.balance_id].append(grant)
+    return [
+        (balance, _wallet_view_of(balance, grants[balance.pk], now=now))
+        for balance in sorted(balances, key=lambda balance: (balance.currency.ref_id, balance.resource_key))
+    ]
 
 
 def customer_wallets(
@@ -175,6 +214,59 @@ class UsageSeries:
     @property
     def event_count(self) -> int:
         return sum(point.event_count for point in self.points)
+
+
+USAGE_TIME_RANGES = {
+    TimeRange.LAST_DAY: timedelta(days=1),
+    TimeRange.LAST_WEEK: timedelta(days=7),
+    TimeRange.LAST_MONTH: timedelta(days=30),
+    TimeRange.LAST_YEAR: timedelta(days=365),
+}
+USAGE_GROUP_KEY = re.compile(r"^[a-zA-Z0-9_$-]+$")
+USAGE_MAX_GROUP_KEYS = 3
+# Ranges up to this long are bucketed by hour, longer ones by day.
+USAGE_HOURLY_UP_TO = timedelta(days=2)
+
+
+def credit_usage_report(
+    *,
+    customer: Customer,
+    currency: CustomCurrency | None,
+    resource_ref_id: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    time_range: str | None,
+    group_by: list[str],
+    now: datetime,
+) -> list[UsageSeries]:
+    """CU1 as a client asks it: ``end`` defaults to ``now``; ``start`` wins over ``time_range`` (default
+    ``LAST_MONTH``, the window ending at ``end``) and must be before ``end``; ``group_by`` holds up to
+    ``USAGE_MAX_GROUP_KEYS`` dimension keys matching ``USAGE_GROUP_KEY``, plus ``featureId``. 400 naming
+    ``endDate``, ``startDate`` or ``groupBy`` otherwise. One query (``credit_usage``)."""
+    end = end or now
+    if start is None:
+        chosen = TimeRange(time_range or TimeRange.LAST_MONTH)
+        try:
+            start = end - USAGE_TIME_RANGES[chosen]
+        except OverflowError as error:
+            raise InvalidInput(f"leaves no room for timeRange {chosen} before it", field="endDate") from error
+    if start >= end:
+        raise InvalidInput("must be before endDate", field="startDate")
+    keys = [key for key in group_by if key != "featureId"]
+    if len(keys) > USAGE_MAX_GROUP_KEYS or any(not USAGE_GROUP_KEY.match(key) for key in group_by):
+        raise InvalidInput(
+            f"at most {USAGE_MAX_GROUP_KEYS} dimension keys matching {USAGE_GROUP_KEY.pattern}, plus featureId",
+            field="groupBy",
+        )
+    return credit_usage(
+        customer=customer,
+        currency=currency,
+        resource_ref_id=resource_ref_id,
+        start=start,
+        end=end,
+        group_by=group_by,
+        hourly=end - start <= USAGE_HOURLY_UP_TO,
+    )
 
 
 def credit_usage(

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from catalog.models import CustomCurrency
 from catalog.selectors import custom_currency_get
 from config.errors import InvalidInput
-from credits.errors import CreditCustomerNotFound
+from credits.selectors import wallet_customer_get
 from customers.models import Customer
 
 CUSTOMER_PARAMETER = OpenApiParameter("customerId", str, required=True, description="The customer (an active one).")
@@ -24,11 +24,7 @@ def required_param(request: Request, name: str) -> str:
 
 def customer_param(request: Request) -> Customer:
     """``customerId`` (required): an active customer, else 404 naming the field."""
-    ref_id = required_param(request, "customerId")
-    customer = Customer.objects.filter(ref_id=ref_id, archived_at__isnull=True).first()
-    if customer is None:
-        raise CreditCustomerNotFound(f"no customer {ref_id}", field="customerId")
-    return customer
+    return wallet_customer_get(required_param(request, "customerId"))
 
 
 def currency_param(request: Request, *, required: bool = False) -> CustomCurrency | None:

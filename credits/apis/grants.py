@@ -16,26 +16,18 @@ from credits.apis.common import (
     currency_param,
     customer_param,
 )
-from credits.apis.inputs import GrantInput
+from credits.apis.inputs import GrantInput, grant_request_of
 from credits.apis.wire import grant_to_wire
 from credits.selectors import grant_get, grant_list
-from credits.services.grants import GrantRequest, credit_grant_create, credit_grant_void
+from credits.services.grants import credit_grant_create, credit_grant_void
 
 
 class GrantsView(ApiView):
     request_serializers = {"post": GrantInput}
 
     def post(self, request: Request) -> Response:
-        data = self.body(request)
-        cost = data.pop("cost", None) or {}
-        data.pop("billingInformation", None)
-        for name in ("comment", "metadata", "effective_at", "expire_at", "resource_ref_id"):
-            if data.get(name) is None:
-                data.pop(name, None)
-        if cost:
-            data["cost_amount"], data["cost_currency"] = cost["amount"], cost["currency"]
         now = timezone.now()
-        grant = credit_grant_create(request=GrantRequest(**data), now=now)
+        grant = credit_grant_create(request=grant_request_of(self.body(request)), now=now)
         return envelope(grant_to_wire(grant_get(str(grant.ref_id)), now=now))
 
     @extend_schema(

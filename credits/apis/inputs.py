@@ -4,11 +4,16 @@ They check shape and types only; amounts, priorities and thresholds are judged b
 rule), which name the field in their errors.
 """
 
+from typing import Any
+
 from rest_framework import serializers
 
 from catalog.apis.fields import Amount, Choice, Metadata
 from catalog.money import Currency
 from credits import enums
+from credits.services.consumption import ConsumptionRequest
+from credits.services.grants import GrantRequest
+from credits.services.recharge import AutoRechargeInput as AutoRechargeSettingsInput
 
 S = serializers
 TEXT_MAX_LENGTH = 255
@@ -72,3 +77,49 @@ class AutoRechargeInput(S.Serializer):
     targetBalance = Amount(source="target_balance")
     maxSpendLimit = Amount(source="max_spend_limit", required=False, allow_null=True)
     grantExpirationPeriod = Choice(enums.GrantExpirationPeriod, source="grant_expiration_period", required=False)
+
+
+# --- validated data to service requests (REST v1 and GraphQL validate with these serializers, then call these) -----
+
+
+def grant_request_of(data: dict[str, Any]) -> GrantRequest:
+    """``GrantInput``'s validated data as the grant service's request: the cost split into amount and currency (a
+    cost without a currency keeps the request's default), the billing information dropped (no invoice is sent
+    here), absent optional fields left at the request's defaults."""
+    data = dict(data)
+    cost = data.pop("cost", None) or {}
+    data.pop("billingInformation", None)
+    for name in ("comment", "metadata", "effective_at", "expire_at", "resource_ref_id"):
+        if data.get(name) is None:
+            data.pop(name, None)
+    if cost:
+        data["cost_amount"] = cost["amount"]
+        if cost.get("currency"):
+            data["cost_currency"] = cost["currency"]
+    return GrantRequest(**data)
+
+
+def consumption_request_of(item: dict[str, Any]) -> ConsumptionRequest:
+    """``ConsumptionInput``'s validated data (a CN1 body, a CN2 item) as the consumption service's request."""
+    return ConsumptionRequest(
+        customer_ref_id=item["customer_ref_id"],
+        currency_ref_id=item["currency_ref_id"],
+        amount=item["amount"],
+        idempotency_key=item["idempotency_key"],
+        resource_ref_id=item.get("resource_ref_id") or None,
+        created_at=item.get("created_at"),
+        dimensions=item.get("dimensions") or {},
+    )
+
+
+def auto_recharge_input_of(data: dict[str, Any]) -> AutoRechargeSettingsInput:
+    """``AutoRechargeInput``'s validated data as the settings service's input: a credit-amount threshold, grants
+    expiring after a month and no spend limit unless given."""
+    return AutoRechargeSettingsInput(
+        **{
+            "threshold_type": enums.ThresholdType.CREDIT_AMOUNT,
+            "grant_expiration_period": enums.GrantExpirationPeriod.ONE_MONTH,
+            "max_spend_limit": None,
+            **{name: value for name, value in data.items() if value is not None or name == "max_spend_limit"},
+        }
+    )

@@ -1,14 +1,10 @@
 """L1 and CU1 (contract §3.10): a customer's ledger, and credits consumed over time."""
 
-import re
-from datetime import timedelta
-
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidInput
 from config.pagination import PAGE_PARAMETERS, key_page, paginated_response
 from config.query import (
     comma_list,
@@ -29,16 +25,13 @@ from credits.apis.common import (
 )
 from credits.apis.wire import ledger_entry_to_wire, usage_to_wire
 from credits.enums import LedgerEventType, TimeRange
-from credits.selectors import credit_usage, ledger_list, series_order
-
-TIME_RANGES = {
-    TimeRange.LAST_DAY: timedelta(days=1),
-    TimeRange.LAST_WEEK: timedelta(days=7),
-    TimeRange.LAST_MONTH: timedelta(days=30),
-    TimeRange.LAST_YEAR: timedelta(days=365),
-}
-GROUP_KEY = re.compile(r"^[a-zA-Z0-9_$-]+$")
-MAX_GROUP_KEYS = 3
+from credits.selectors import (
+    USAGE_GROUP_KEY,
+    USAGE_MAX_GROUP_KEYS,
+    credit_usage_report,
+    ledger_list,
+    series_order,
+)
 
 
 class LedgerView(ApiView):
@@ -87,7 +80,9 @@ class CreditUsageView(ApiView):
             ),
             comma_list_parameter(
                 "groupBy",
-                description=f"Up to {MAX_GROUP_KEYS} dimension keys matching {GROUP_KEY.pattern}, plus featureId.",
+                description=(
+                    f"Up to {USAGE_MAX_GROUP_KEYS} dimension keys matching {USAGE_GROUP_KEY.pattern}, plus featureId."
+                ),
             ),
             RESOURCE_PARAMETER,
             *PAGE_PARAMETERS,
@@ -96,36 +91,18 @@ class CreditUsageView(ApiView):
     def get(self, request: Request) -> Response:
         customer = customer_param(request)
         currency = currency_param(request)
-        now = timezone.now()
-        end = (
-            parse_iso_datetime(request.query_params["endDate"], field="endDate")
-            if request.query_params.get("endDate")
-            else now
-        )
-        if request.query_params.get("startDate"):
-            start = parse_iso_datetime(request.query_params["startDate"], field="startDate")
-        else:
-            time_range = single_choice(request, "timeRange", allowed=TimeRange.values) or TimeRange.LAST_MONTH
-            try:
-                start = end - TIME_RANGES[TimeRange(time_range)]
-            except OverflowError as error:
-                raise InvalidInput(f"leaves no room for timeRange {time_range} before it", field="endDate") from error
-        if start >= end:
-            raise InvalidInput("must be before endDate", field="startDate")
-        group_by = comma_list(request, "groupBy")
-        keys = [key for key in group_by if key != "featureId"]
-        if len(keys) > MAX_GROUP_KEYS or any(not GROUP_KEY.match(key) for key in group_by):
-            raise InvalidInput(
-                f"at most {MAX_GROUP_KEYS} dimension keys matching {GROUP_KEY.pattern}, plus featureId", field="groupBy"
-            )
-        series = credit_usage(
+        params = request.query_params
+        start = parse_iso_datetime(params["startDate"], field="startDate") if params.get("startDate") else None
+        series = credit_usage_report(
             customer=customer,
             currency=currency,
-            resource_ref_id=request.query_params.get("resourceId") or None,
+            resource_ref_id=params.get("resourceId") or None,
             start=start,
-            end=end,
-            group_by=group_by,
-            hourly=end - start <= timedelta(days=2),
+            end=parse_iso_datetime(params["endDate"], field="endDate") if params.get("endDate") else None,
+            # timeRange is read only without startDate, which wins over it.
+            time_range=None if start else single_choice(request, "timeRange", allowed=TimeRange.values),
+            group_by=comma_list(request, "groupBy"),
+            now=timezone.now(),
         )
         page, next_cursor, prev_cursor = key_page(series, request, key=series_order)
         return envelope(usage_to_wire(page, currency=currency, next_cursor=next_cursor, prev_cursor=prev_cursor))

@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from config.views import ApiView
 from config.wire import envelope
 from credits.apis.common import CUSTOMER_PARAMETER, REQUIRED_CURRENCY_PARAMETER, currency_param, customer_param
-from credits.apis.inputs import AutoRechargeInput
+from credits.apis.inputs import AutoRechargeInput, auto_recharge_input_of
 from credits.apis.wire import auto_recharge_to_wire
-from credits.enums import GrantExpirationPeriod, ThresholdType
 from credits.selectors import auto_recharge_get
 from credits.services import recharge
 from credits.wallets import ZERO
@@ -33,12 +32,8 @@ class AutoRechargeView(ApiView):
         )
 
     def put(self, request: Request) -> Response:
-        data = self.body(request)
-        data.setdefault("threshold_type", ThresholdType.CREDIT_AMOUNT)
-        data.setdefault("grant_expiration_period", GrantExpirationPeriod.ONE_MONTH)
-        data.setdefault("max_spend_limit", None)
         now = timezone.now()
-        settings = recharge.auto_recharge_save(data=recharge.AutoRechargeInput(**data), now=now)
+        settings = recharge.auto_recharge_save(data=auto_recharge_input_of(self.body(request)), now=now)
         spend = recharge.auto_recharge_monthly_spend(settings, now=now)
         return envelope(
             auto_recharge_to_wire(

@@ -2,6 +2,7 @@
 
 from catalog.models import CustomCurrency
 from credits import errors
+from credits.selectors import wallet_customer_get
 from customers.models import Customer, CustomerResource
 
 
@@ -12,9 +13,7 @@ def wallet_scope(
 
     404 ``CUSTOMER_NOT_FOUND`` for an unknown or archived customer, ``CUSTOMER_RESOURCE_NOT_FOUND`` for a resource
     the customer does not have."""
-    customer = Customer.objects.filter(ref_id=customer_ref_id, archived_at__isnull=True).first()
-    if customer is None:
-        raise errors.CreditCustomerNotFound(f"no customer {customer_ref_id}", field=f"{field_prefix}customerId")
+    customer = wallet_customer_get(customer_ref_id, field=f"{field_prefix}customerId")
     if resource_ref_id and not CustomerResource.objects.filter(customer=customer, ref_id=resource_ref_id).exists():
         raise errors.CreditResourceNotFound(
             f"customer {customer_ref_id} has no resource {resource_ref_id}", field=f"{field_prefix}resourceId"

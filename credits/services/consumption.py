@@ -168,6 +168,28 @@ def credits_validate_batch(*, requests: Sequence[ConsumptionRequest]) -> None:
         _check(request, prefix=f"consumptions[{index}].")
 
 
+def credits_consume_async(*, requests: Sequence[ConsumptionRequest]) -> None:
+    """Accept a batch for consumption after the current transaction commits (CN2): every item is checked now
+    (``credits_validate_batch``: a bad one refuses the whole batch, nothing queued), then
+    ``credits.tasks.consume_batch`` consumes them (``credits_consume_batch``), each idempotent on its key."""
+    credits_validate_batch(requests=requests)
+    payload = [
+        {
+            "customer_ref_id": item.customer_ref_id,
+            "currency_ref_id": item.currency_ref_id,
+            "amount": str(item.amount),
+            "idempotency_key": item.idempotency_key,
+            "resource_ref_id": item.resource_ref_id,
+            "created_at": item.created_at.isoformat() if item.created_at else None,
+            "dimensions": {key: str(value) for key, value in item.dimensions.items()},
+        }
+        for item in requests
+    ]
+    from credits import tasks  # the task module imports the services: import it when it is used
+
+    transaction.on_commit(lambda: tasks.consume_batch.delay(payload))
+
+
 def credits_consume_batch(*, requests: Sequence[ConsumptionRequest], now: datetime) -> list[ConsumptionResult]:
     """Consume an accepted async batch (CN2), each item in its own transaction. An item refused now (not enough
     credits, the customer archived meanwhile) is logged and skipped; the others still count."""
