@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from catalog import enums as catalog_enums
@@ -62,6 +64,16 @@ def _validate_integrations(integrations: Sequence[Mapping[str, Any]]) -> None:
         seen.add(integration["id"])
 
 
+def _validate_email(email: str | None) -> None:
+    """An email is an email address; ``None`` or ``""`` means none."""
+    if not email:
+        return
+    try:
+        validate_email(email)
+    except DjangoValidationError as error:
+        raise InvalidCustomerInput(f"{email!r} is not an email address", field="email") from error
+
+
 def _provisioned_again(existing: Customer, profile: Mapping[str, Any], coupon_ref_id: str | None) -> Customer:
     """A provision for an id that is taken: the same request again gets the customer it made; anything else is 409."""
     if existing.is_archived:
@@ -104,10 +116,11 @@ def customer_provision(
     by an active customer whose details equal this request's, that customer is returned unchanged (a retried
     request, even one racing the first); with different details it is ``DuplicateCustomerId`` (409; use update).
     An archived customer's id is ``CustomerIdArchived`` (409): ids are never reused.
-    Errors: ``InvalidInput`` (bad id, an integration linked twice), ``CouponNotFound`` (404) and
-    ``CouponNotActive`` (400) for ``couponId``. Locks the coupon, if any, until commit.
+    Errors: ``InvalidInput`` (bad id, an email that is not one, an integration linked twice), ``CouponNotFound``
+    (404) and ``CouponNotActive`` (400) for ``couponId``. Locks the coupon, if any, until commit.
     """
     validate_external_id(ref_id)
+    _validate_email(email)
     coupon_ref_id = coupon_ref_id or None
     profile = {
         "name": name,
@@ -146,11 +159,13 @@ def customer_update(*, customer: Customer, changes: Mapping[str, Any], now: date
     ``coupon_ref_id`` ``None`` or ``""`` removes the coupon, otherwise it must name an active coupon (keeping the
     coupon the customer already has is always allowed). Locks the customer row.
     Errors: ``CustomerNotFound`` (archived meanwhile), ``CouponNotFound``, ``CouponNotActive``,
-    ``InvalidCustomerInput``.
+    ``InvalidCustomerInput`` (an email that is not one, an integration linked twice).
     """
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"unexpected fields: {sorted(unknown)}")
+    if "email" in changes:
+        _validate_email(changes["email"])
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise CustomerNotFound(f"Customer {customer.ref_id} not found")
@@ -169,6 +184,36 @@ def customer_update(*, customer: Customer, changes: Mapping[str, Any], now: date
         setattr(customer, name, value)
     customer.updated_at = now
     customer.save()
+    return customer
+
+
+@transaction.atomic
+def customers_import(*, customers: Sequence[Mapping[str, Any]], now: datetime) -> list[Customer]:
+    """Provision every customer of an import (``customer_provision``'s keyword arguments each), all or nothing.
+
+    An id twice in one import is ``InvalidCustomerInput`` naming the second; any customer's error rolls the whole
+    import back. Safe to retry, as ``customer_provision`` is (the idempotency key of each is its id).
+    """
+    seen: set[str] = set()
+    for index, customer in enumerate(customers):
+        if customer["ref_id"] in seen:
+            raise InvalidCustomerInput(f"{customer['ref_id']} is imported twice", field=f"customers[{index}].id")
+        seen.add(customer["ref_id"])
+    return [customer_provision(**customer, now=now) for customer in customers]
+
+
+@transaction.atomic
+def customer_payment_method_detach(*, customer: Customer, now: datetime) -> Customer:
+    """Forget the customer's default payment method. Idempotent (a customer without one is returned unchanged);
+    locks the customer row. Errors: ``CustomerNotFound`` (archived meanwhile)."""
+    customer = Customer.objects.select_related("coupon").select_for_update(of=("self",)).get(pk=customer.pk)
+    if customer.is_archived:
+        raise CustomerNotFound(f"Customer {customer.ref_id} not found")
+    if customer.default_payment_method is None:
+        return customer
+    customer.default_payment_method = None
+    customer.updated_at = now
+    customer.save(update_fields=["default_payment_method", "updated_at"])
     return customer
 
 
