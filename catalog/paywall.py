@@ -50,13 +50,12 @@ def _monthly_base_price(prices: list[Price]) -> Decimal:
     return (total(enums.BillingPeriod.ANNUALLY) or Decimal(0)) / 12
 
 
-def _published_versions(product_pk: int, kind: str) -> list[PackageVersion]:
+def _published_versions(product_pk: int | None, kind: str) -> list[PackageVersion]:
+    versions = PackageVersion.objects.filter(package__kind=kind, package__archived_at__isnull=True, is_latest=True)
+    if product_pk is not None:
+        versions = versions.filter(package__product_id=product_pk)
     return list(
-        PackageVersion.objects.filter(
-            package__product_id=product_pk, package__kind=kind, package__archived_at__isnull=True, is_latest=True
-        )
-        .select_related("package__product", "parent_plan")
-        .prefetch_related(
+        versions.select_related("package__product", "parent_plan").prefetch_related(
             "entitlements__feature",
             "entitlements__currency",
             "entitlements__dependency_feature",
@@ -69,18 +68,28 @@ def _published_versions(product_pk: int, kind: str) -> list[PackageVersion]:
     )
 
 
+def entitlement_target(entitlement: PackageEntitlement) -> tuple[str, int | None]:
+    """What an entitlement is about (a feature or a currency): a plan's entitlement overrides its parents' on it."""
+    return (entitlement.type, entitlement.feature_id or entitlement.currency_id)
+
+
+def entitlements_over_chain(chain: list[PackageVersion]) -> list[PackageEntitlement]:
+    """What a chain of plans grants, nearest plan first: each target from the nearest plan that has it, in order."""
+    merged: dict[tuple[str, int | None], PackageEntitlement] = {}
+    for member in reversed(chain):
+        for entitlement in member.entitlements.all():
+            merged[entitlement_target(entitlement)] = entitlement
+    return sorted(merged.values(), key=lambda entitlement: (entitlement.order is None, entitlement.order or 0))
+
+
 def _effective_entitlements(version: PackageVersion, by_package: dict[int, PackageVersion]) -> list[PackageEntitlement]:
     """A plan's own entitlements over those it inherits up its parent chain (the nearest plan wins)."""
-    merged: dict[tuple[str, int | None], PackageEntitlement] = {}
     chain: list[PackageVersion] = []
     current: PackageVersion | None = version
     while current is not None and current not in chain:
         chain.append(current)
         current = by_package.get(current.parent_plan_id) if current.parent_plan_id else None
-    for member in reversed(chain):
-        for entitlement in member.entitlements.all():
-            merged[(entitlement.type, entitlement.feature_id or entitlement.currency_id)] = entitlement
-    return sorted(merged.values(), key=lambda entitlement: (entitlement.order is None, entitlement.order or 0))
+    return entitlements_over_chain(chain)
 
 
 def _depth(version: PackageVersion, by_package: dict[int, PackageVersion]) -> int:
@@ -92,20 +101,29 @@ def _depth(version: PackageVersion, by_package: dict[int, PackageVersion]) -> in
     return depth
 
 
-def paywall_get(*, product_ref_id: str, billing_country_code: str | None = None) -> list[PaywallPackage]:
-    """Published plans of a product, parents before children and cheaper before dearer, with their add-ons."""
-    product = product_get(product_ref_id)
-    plans = _published_versions(product.pk, enums.PackageKind.PLAN)
-    addons = {version.package_id: version for version in _published_versions(product.pk, enums.PackageKind.ADDON)}
+def paywall_get(
+    *, product_ref_id: str | None, billing_country_code: str | None = None, all_country_prices: bool = False
+) -> list[PaywallPackage]:
+    """Published plans of a product (of every product when ``product_ref_id`` is None), parents before children and
+    cheaper before dearer, with their add-ons. Prices are localized for ``billing_country_code`` unless
+    ``all_country_prices`` asks for every country's price points."""
+    product_pk = product_get(product_ref_id).pk if product_ref_id is not None else None
+    plans = _published_versions(product_pk, enums.PackageKind.PLAN)
+    addons = {version.package_id: version for version in _published_versions(product_pk, enums.PackageKind.ADDON)}
     by_package = {version.package_id: version for version in plans}
+
+    def prices_of(version: PackageVersion) -> list[Price]:
+        prices = list(version.prices.all())
+        return prices if all_country_prices else localized_prices(prices, billing_country_code)
+
     result = []
     for version in plans:
-        prices = localized_prices(list(version.prices.all()), billing_country_code)
+        prices = prices_of(version)
         compatible = [
             PaywallPackage(
                 version=addons[addon.pk],
                 entitlements=list(addons[addon.pk].entitlements.all()),
-                prices=localized_prices(list(addons[addon.pk].prices.all()), billing_country_code),
+                prices=prices_of(addons[addon.pk]),
             )
             for addon in version.compatible_addons.all()
             if addon.pk in addons

@@ -1,8 +1,9 @@
 """Catalog reads. Every lookup by external id raises the entity's coded NotFound error."""
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from catalog import enums
 from catalog.errors import (
@@ -13,7 +14,17 @@ from catalog.errors import (
     PlanNotFound,
     ProductNotFound,
 )
-from catalog.models import Coupon, CustomCurrency, Feature, Package, PackageVersion, Product
+from catalog.models import (
+    Coupon,
+    CouponAmountOff,
+    CustomCurrency,
+    Feature,
+    Package,
+    PackageEntitlement,
+    PackageVersion,
+    Price,
+    Product,
+)
 
 
 def product_get(ref_id: str) -> Product:
@@ -180,3 +191,111 @@ def custom_currency_associated_versions(currency: CustomCurrency) -> QuerySet:
         .select_related("package")
         .distinct()
     )
+
+
+# --- batch reads: one query per call, whatever the number of keys (the GraphQL loaders call these) ----------------
+
+
+def entitlements_by_version(version_ids: Iterable[int]) -> dict[int, list[PackageEntitlement]]:
+    """Each version's entitlements in display order (the model's), with feature, currency, dependency feature."""
+    found: dict[int, list[PackageEntitlement]] = {}
+    entitlements = PackageEntitlement.objects.filter(version_id__in=list(version_ids)).select_related(
+        "feature", "currency", "dependency_feature"
+    )
+    for entitlement in entitlements:
+        found.setdefault(entitlement.version_id, []).append(entitlement)
+    return found
+
+
+def prices_by_version(version_ids: Iterable[int]) -> dict[int, list[Price]]:
+    """Each version's price points in entry order, with their feature and currencies."""
+    found: dict[int, list[Price]] = {}
+    prices = Price.objects.filter(version_id__in=list(version_ids)).select_related(
+        "feature", "credit_rate_currency", "top_up_currency"
+    )
+    for price in prices:
+        found.setdefault(price.version_id, []).append(price)
+    return found
+
+
+def packages_by_id(package_ids: Iterable[int]) -> dict[int, Package]:
+    return Package.objects.select_related("product").in_bulk(list(package_ids))
+
+
+def products_by_id(product_ids: Iterable[int]) -> dict[int, Product]:
+    return Product.objects.in_bulk(list(product_ids))
+
+
+def latest_versions_by_package(package_ids: Iterable[int]) -> dict[int, PackageVersion]:
+    """The version new subscriptions get of each package: its latest published one, else its newest."""
+    versions = (
+        PackageVersion.objects.filter(package_id__in=list(package_ids))
+        .select_related("package__product")
+        .order_by("package_id", "is_latest", "version_number")
+    )
+    return {version.package_id: version for version in versions}  # the last row of each package wins
+
+
+def _related_latest_versions(through: Any, source_field: str, version_ids: Iterable[int]) -> dict[int, list]:
+    links = list(
+        through.objects.filter(**{f"{source_field}__in": list(version_ids)}).values_list(source_field, "package_id")
+    )
+    latest = latest_versions_by_package({package_id for _, package_id in links})
+    found: dict[int, list[PackageVersion]] = {}
+    for version_id, package_id in links:
+        if package_id in latest:
+            found.setdefault(version_id, []).append(latest[package_id])
+    return {
+        version_id: sorted(versions, key=lambda version: version.package.ref_id)
+        for version_id, versions in found.items()
+    }
+
+
+def compatible_addons_by_version(version_ids: Iterable[int]) -> dict[int, list[PackageVersion]]:
+    """Each plan version's compatible add-ons, as their latest versions, by id. Two queries."""
+    return _related_latest_versions(PackageVersion.compatible_addons.through, "packageversion_id", version_ids)
+
+
+def addon_dependencies_by_version(version_ids: Iterable[int]) -> dict[int, list[PackageVersion]]:
+    """Each add-on version's dependencies, as their latest versions, by id. Two queries."""
+    return _related_latest_versions(PackageVersion.dependencies.through, "packageversion_id", version_ids)
+
+
+def plan_ancestors_by_version(versions: Iterable[PackageVersion]) -> dict[int, list[PackageVersion]]:
+    """For each plan version, the versions it inherits from, nearest first: its parent plan's latest version, that
+    one's parent's, and so on (a cycle stops the chain). Entitlements prefetched; one query per level of the deepest
+    chain, not per plan."""
+    chains: dict[int, list[PackageVersion]] = {version.pk: [] for version in versions}
+    frontier = {version.pk: version.parent_plan_id for version in versions if version.parent_plan_id}
+    seen_packages: dict[int, set[int]] = {version.pk: {version.package_id} for version in versions}
+    while frontier:
+        parents = {
+            version.package_id: version
+            for version in PackageVersion.objects.filter(package_id__in=set(frontier.values()))
+            .select_related("package")
+            .prefetch_related(
+                Prefetch(
+                    "entitlements",
+                    queryset=PackageEntitlement.objects.select_related("feature", "currency", "dependency_feature"),
+                )
+            )
+            .order_by("package_id", "is_latest", "version_number")
+        }
+        next_frontier = {}
+        for version_id, package_id in frontier.items():
+            parent = parents.get(package_id)
+            if parent is None or package_id in seen_packages[version_id]:
+                continue
+            seen_packages[version_id].add(package_id)
+            chains[version_id].append(parent)
+            if parent.parent_plan_id:
+                next_frontier[version_id] = parent.parent_plan_id
+        frontier = next_frontier
+    return chains
+
+
+def amounts_off_by_coupon(coupon_ids: Iterable[int]) -> dict[int, list[CouponAmountOff]]:
+    found: dict[int, list[CouponAmountOff]] = {}
+    for amount in CouponAmountOff.objects.filter(coupon_id__in=list(coupon_ids)).order_by("pk"):
+        found.setdefault(amount.coupon_id, []).append(amount)
+    return found
