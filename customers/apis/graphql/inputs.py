@@ -63,9 +63,12 @@ def _address(address: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def _billing_information(billing: Mapping[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    for graphql, rest in (("currency", "billingCurrency"), ("language", "language"), ("timezone", "timezone")):
-        if graphql in billing:
-            body[rest] = billing[graphql]
+    if "currency" in billing:
+        # The schema's ``Currency`` values are upper case, REST's (and the stored ones) lower case.
+        body["billingCurrency"] = billing["currency"].lower() if billing["currency"] else None
+    for key in ("language", "timezone"):
+        if key in billing:
+            body[key] = billing[key]
     stripe = {key: billing[key] for key in STRIPE_PASSTHROUGH_KEYS if key in billing}
     for key in ("billingAddress", "shippingAddress"):
         if key in billing:
