@@ -29,12 +29,9 @@ from config.query import comma_list_parameter
 from config.renderers import dumps
 from config.views import ApiView
 from config.wire import envelope
-from credits.selectors import WalletView, customer_wallets, wallet_view
-from entitlements import cache, evaluation
+from entitlements import cache, decisions
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
-from entitlements.selectors import currency_info, currency_info_of, customer_grants, customer_grants_and_feature
-from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
 
 TEXT_MAX_LENGTH = 255
 RESOURCE_PARAMETER = OpenApiParameter(
@@ -78,68 +75,23 @@ def _json(answer: dict[str, Any], valid_until: datetime | None) -> tuple[bytes, 
     return dumps({"data": answer}).encode(), valid_until
 
 
-def _credit_wallet(view: WalletView) -> evaluation.CreditWallet:
-    return evaluation.CreditWallet(
-        usage_limit=view.totals.usage_limit,
-        current_usage=view.totals.current_usage,
-        updated_at=view.updated_at,
-        changes_at=view.changes_at,
-    )
-
-
-def _credit_wallets(
-    *, customer_ref_id: str, resource_ref_id: str | None, now: datetime
-) -> list[tuple[evaluation.CurrencyInfo, evaluation.CreditWallet]]:
-    return [
-        (currency_info_of(currency), _credit_wallet(view))
-        for currency, view in customer_wallets(
-            customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now
-        )
-    ]
-
-
 def entitlements_answer(
     *, ref_id: str, resource_ref_id: str | None, now: datetime
 ) -> tuple[dict[str, Any], datetime | None]:
     """C8's body and the moment it stops being right (the earliest ``validUntil``)."""
-    grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
-    usage = current_usages(
-        customer_ref_id=ref_id,
-        resource_ref_id=resource_ref_id,
-        windows=evaluation.usage_windows(grants, now=now),
-    )
-    wallets = _credit_wallets(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
-    state = evaluation.entitlements_state(grants, now=now, current_usage=usage, credit_wallets=wallets)
-    return entitlements_state_to_wire(state, now=now), evaluation.earliest(
-        *(decision.valid_until for decision in state.entitlements), *(wallet.changes_at for _, wallet in wallets)
-    )
+    state, valid_until = decisions.entitlements_state(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
+    return entitlements_state_to_wire(state, now=now), valid_until
 
 
 def check_answer(*, ref_id: str, params: dict[str, Any], now: datetime) -> tuple[dict[str, Any], datetime | None]:
     """C9's body for a feature and the moment it stops being right (its ``validUntil``)."""
-    grants, feature = customer_grants_and_feature(
+    decision = decisions.feature_check(
         customer_ref_id=ref_id,
         resource_ref_id=params["resource_ref_id"],
         feature_ref_id=params["feature_ref_id"],
-        now=now,
-    )
-    usage = ZERO
-    # The usage of the feature's current window, when the customer's grants make it a metered feature of theirs.
-    entitlement = evaluation.effective_entitlement(grants.grants, feature.ref_id, now=now) if feature else None
-    if entitlement is not None and entitlement.feature.is_metered:
-        usage = current_usage(
-            customer_ref_id=ref_id,
-            resource_ref_id=params["resource_ref_id"],
-            feature_ref_id=entitlement.feature.ref_id,
-            period_start=counter_period_start(evaluation.usage_window(entitlement, now=now)),
-        )
-    decision = evaluation.check(
-        grants,
-        feature=feature,
-        now=now,
-        current_usage=usage,
         requested_usage=params.get("requested_usage"),
         requested_values=params["requested_values"],
+        now=now,
     )
     return decision_to_wire(decision), decision.valid_until
 
@@ -168,16 +120,12 @@ class CustomerEntitlementCheckView(ApiView):
             params = query.validated_data
         now = timezone.now()
         if params.get("currency_ref_id"):
-            grants = customer_grants(customer_ref_id=ref_id, resource_ref_id=params["resource_ref_id"], now=now)
-            currency = currency_info(params["currency_ref_id"])
-            view = wallet_view(
+            credit = decisions.credit_check(
                 customer_ref_id=ref_id,
-                currency_ref_id=currency.ref_id,
                 resource_ref_id=params["resource_ref_id"],
+                currency_ref_id=params["currency_ref_id"],
+                requested_usage=params.get("requested_usage"),
                 now=now,
-            )
-            credit = evaluation.check_credit(
-                grants, currency=currency, wallet=_credit_wallet(view), requested_usage=params.get("requested_usage")
             )
             return envelope(credit_decision_to_wire(credit, now=now))
         answer = cache.cached_answer(
