@@ -6,7 +6,7 @@ other apps return instances of (``Plan``/``Addon`` from ``PackageVersion``, ``Pr
 lists to a fixed number of queries.
 """
 
-from catalog.apis.graphql import coupons, entitlements, features, packages, prices, products
+from catalog.apis.graphql import coupons, entitlements, features, mock_paywall, packages, paywall, prices, products
 
 bindables: list[object] = [
     *features.bindables,
@@ -15,4 +15,6 @@ bindables: list[object] = [
     *packages.bindables,
     *products.bindables,
     *coupons.bindables,
+    *paywall.bindables,
+    *mock_paywall.bindables,
 ]

@@ -136,3 +136,8 @@ def prime_products(info: GraphQLResolveInfo, products: Iterable[Product]) -> Non
     _loader(info, selectors.latest_versions_by_package).prime(
         product.downgrade_plan_id for product in products if product.downgrade_plan_id
     )
+
+
+def remember_compatible_addons(info: GraphQLResolveInfo, version: PackageVersion, addons: list[PackageVersion]) -> None:
+    """Serve ``addons`` as the plan's compatible add-ons for the rest of the request (a paywall's published ones)."""
+    _loader(info, selectors.compatible_addons_by_version, ()).loaded[version.pk] = addons
