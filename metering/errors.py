@@ -31,3 +31,12 @@ class HistoryRangeInvalid(InvalidInput):
 
 class HistoryRangeTooLong(InvalidInput):
     code = "DATE_RANGE_TOO_LONG"
+
+
+class UsageMomentOutOfRange(InvalidInput):
+    """A usage or event time whose usage window would leave what a datetime holds (years 1 to 9999)."""
+
+
+class UsageValueInvalid(InvalidInput):
+    """A value the update behavior cannot take (a negative SET)."""
+

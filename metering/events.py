@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 
 from customers.models import Customer, CustomerResource
 from metering import db, errors
+from metering.history import EARLIEST, LATEST, OUT_OF_RANGE
 from metering.models import Event, PendingEvent
 
 # How long an event's idempotency key protects against storing it twice (contract §3.4).
@@ -91,8 +92,8 @@ def _resource_rows(customer_ids: list[int], resource_ref_ids: set[str]) -> set[t
 
 
 def _customers(items: Sequence[EventInput]) -> dict[str, int]:
-    """Every item's customer id by ref id, after checking each item's customer and resource in two queries (plain
-    rows, not model instances: this runs for every batch); the first bad item raises, naming it."""
+    """Every item's customer id by ref id, after checking each item's time, customer and resource in two queries
+    (plain rows, not model instances: this runs for every batch); the first bad item raises, naming it."""
     customers = {
         ref_id: (pk, archived_at)
         for pk, ref_id, archived_at in _customer_rows({item.customer_ref_id for item in items})
@@ -100,6 +101,10 @@ def _customers(items: Sequence[EventInput]) -> dict[str, int]:
     resource_ref_ids = {item.resource_ref_id for item in items if item.resource_ref_id}
     resources = _resource_rows([pk for pk, _ in customers.values()], resource_ref_ids) if resource_ref_ids else set()
     for index, item in enumerate(items):
+        # Aggregation counts an event in the usage window around its time, which must stay within what a datetime
+        # holds: an event it cannot place would stay pending and hold up every batch after it.
+        if item.timestamp is not None and not EARLIEST <= item.timestamp <= LATEST:
+            raise errors.UsageMomentOutOfRange(OUT_OF_RANGE, field=f"events[{index}].timestamp")
         customer = customers.get(item.customer_ref_id)
         if customer is None:
             raise errors.UsageCustomerNotFound(
@@ -170,11 +175,11 @@ def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
     """Store a batch of raw events (E1) and schedule their aggregation; returns how many were new.
 
     The whole batch is checked first and nothing is written when any item is bad: an unknown customer or
-    resource (404), an archived customer (400), each naming ``events[i].<field>``. Idempotency key: the client's
-    ``idempotencyKey``, unique per customer; an event whose key is already stored (or repeated in the batch) is
-    skipped silently, also when a concurrent request stores it first. Keys are forgotten after 7 days
-    (``event_idempotency_keys_expire``). Side effect: after commit, aggregation is scheduled
-    (``aggregation_schedule``: one task queued at a time, however many batches arrive).
+    resource (404), an archived customer or a ``timestamp`` outside ``history.EARLIEST``..``history.LATEST`` (400),
+    each naming ``events[i].<field>``. Idempotency key: the client's ``idempotencyKey``, unique per customer; an
+    event whose key is already stored (or repeated in the batch) is skipped silently, also when a concurrent request
+    stores it first. Keys are forgotten after 7 days (``event_idempotency_keys_expire``). Side effect: after commit,
+    aggregation is scheduled (``aggregation_schedule``: one task queued at a time, however many batches arrive).
     """
     from metering.aggregation_queue import aggregation_schedule
 

@@ -40,6 +40,8 @@ ZERO = Decimal(0)
 # within what a ``datetime`` holds (years 1 to 9999).
 EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
 LATEST = datetime(9998, 1, 1, tzinfo=UTC)
+# What a moment outside that range is told (also for the times of usage reports and events).
+OUT_OF_RANGE = f"must be between {EARLIEST.date().isoformat()} and {LATEST.date().isoformat()}"
 
 
 class MarkerType:
@@ -226,13 +228,12 @@ def usage_history(
     never resets).
     """
     end = end or now
-    bounds = f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
     if not EARLIEST <= start <= LATEST:
-        raise errors.HistoryRangeInvalid(bounds, field="startDate")
+        raise errors.HistoryRangeInvalid(OUT_OF_RANGE, field="startDate")
     if end <= start:
         raise errors.HistoryRangeInvalid("must be after startDate", field="endDate")
     if end > LATEST:
-        raise errors.HistoryRangeInvalid(bounds, field="endDate")
+        raise errors.HistoryRangeInvalid(OUT_OF_RANGE, field="endDate")
     customer, feature = _subject(
         customer_ref_id=customer_ref_id, feature_ref_id=feature_ref_id, resource_ref_id=resource_ref_id
     )

@@ -30,6 +30,7 @@ from metering import errors
 from metering.counters import CounterKey, lock_counters, write_counters
 from metering.db import is_unique_violation
 from metering.enums import UpdateBehavior
+from metering.history import EARLIEST, LATEST, OUT_OF_RANGE
 from metering.measurements import Measured, NewMeasurement, insert_measurements, measurements_by_key, new_ref_ids
 from metering.models import UsageCounter, UsageMeasurement
 from metering.selectors import counter_period_start
@@ -84,8 +85,8 @@ def _customers(ref_ids: set[str]) -> dict[str, tuple[int, datetime | None]]:
 
 
 def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
-    """Every item's customer, feature and resource, in three queries at most (no resource: two); the first bad item
-    raises, naming it."""
+    """Every item's moment, value, customer, feature and resource, in three queries at most (no resource: two); the
+    first bad item raises, naming it."""
     customers = _customers({item.customer_ref_id for item in items})
     features = {
         feature.ref_id: (feature.pk, feature.feature_type == FeatureType.BOOLEAN or not feature.is_metered)
@@ -104,7 +105,15 @@ def _validate(items: Sequence[UsageReport]) -> list[_Checked]:
         else set()
     )
     checked = []
+    replaces = UpdateBehavior.SET.value
     for index, item in enumerate(items):
+        # A usage window around the moment must stay within what a datetime holds (as for usage history).
+        if item.created_at is not None and not EARLIEST <= item.created_at <= LATEST:
+            raise errors.UsageMomentOutOfRange(OUT_OF_RANGE, field=f"usages[{index}].createdAt")
+        if item.value < ZERO and item.update_behavior == replaces:
+            raise errors.UsageValueInvalid(
+                "must not be negative when updateBehavior is SET (it is the new total)", field=f"usages[{index}].value"
+            )
         customer = customers.get(item.customer_ref_id)
         if customer is None:
             path = f"usages[{index}].customerId"
@@ -402,9 +411,10 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measure
     """Count a batch of usage reports (U1, V2); the measurements come back in the order of ``items``.
 
     The whole batch is validated first and nothing is written when any item is bad: an unknown customer, feature
-    or resource (404), an archived customer or a feature that is not metered (400), each naming
-    ``usages[i].<field>``. Each item counts in the window of the customer's entitlement (as held ``now``)
-    containing the item's time (``createdAt``, else ``now``): DELTA adds to the counter, SET replaces it. The batch
+    or resource (404), an archived customer, a feature that is not metered, a ``createdAt`` outside
+    ``history.EARLIEST``..``history.LATEST`` or a negative SET (400), each naming ``usages[i].<field>``. Each item
+    counts in the window of the customer's entitlement (as held ``now``) containing the item's time (``createdAt``,
+    else ``now``): DELTA adds to the counter, SET replaces it. The batch
     is counted in one transaction with a fixed number of queries (``_count_batch``), its counters locked, so
     concurrent reports never lose or double count. Idempotency key: the client's ``idempotencyKey``, unique per
     customer; a duplicate returns the original measurement and counts nothing (also past 7 days, until

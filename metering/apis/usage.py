@@ -209,6 +209,18 @@ def _reports(body: dict[str, Any]) -> list[UsageReport]:
     ]
 
 
+def usage_reports(data: Any) -> list[UsageReport]:
+    """The reports of a U1/V2 body (``{"usages": [...]}``, also as GraphQL's ``reportUsage`` inputs build it): read
+    lean when ``UsageReportInput`` would take it unchanged, else validated by that serializer, whose
+    ``ValidationError`` names the field (``usages[3].value``)."""
+    reports = lean_reports(data)
+    if reports is not None:
+        return reports
+    serializer = UsageReportInput(data=data)
+    serializer.is_valid(raise_exception=True)
+    return _reports(serializer.validated_data)
+
+
 def measurements_to_wire(measurements: list[Measured]) -> list[dict[str, Any]]:
     """UsageMeasurements (contract §2.6); the period fields are null for usage that never resets. A batch's items
     share a few moments (now, their windows) and values: each is turned into its wire form once."""
@@ -259,16 +271,12 @@ def measurements_to_wire(measurements: list[Measured]) -> list[dict[str, Any]]:
 class _UsageView(ApiView):
     request_serializers = {"post": UsageReportInput}
 
-    def reports(self, request: Request) -> list[UsageReport]:
-        reports = lean_reports(request.data)
-        return reports if reports is not None else _reports(self.body(request))
-
 
 class UsageReportView(_UsageView):
     """U1: ``{data: [UsageMeasurement]}``."""
 
     def post(self, request: Request) -> Response:
-        measurements = usage_report(items=self.reports(request), now=timezone.now())
+        measurements = usage_report(items=usage_reports(request.data), now=timezone.now())
         return envelope(measurements_to_wire(measurements))
 
 
@@ -276,5 +284,5 @@ class UsageReportV2View(_UsageView):
     """V2: ``{data: {usages: [V2Usage], credits: []}}`` (no credit consumption yet)."""
 
     def post(self, request: Request) -> Response:
-        measurements = usage_report(items=self.reports(request), now=timezone.now())
+        measurements = usage_report(items=usage_reports(request.data), now=timezone.now())
         return envelope({"usages": measurements_to_wire(measurements), "credits": []})
