@@ -1,6 +1,13 @@
-"""GraphQL resolvers of ``credits`` for Stigg's schema (``config/graphql/schema.graphql``).
+"""Credits in Stigg's GraphQL API: the object types (``types``), paging (``paging``), inputs checked by REST v1's
+serializers (``inputs``), and one module per group of operations, each calling REST v1's selectors and services."""
 
-Thin: they translate arguments, call this app's services and selectors, and shape the answer.
-"""
+from credits.apis.graphql import balances, consumption, grants, ledger, recharge, types
 
-bindables: list[object] = []
+bindables: list[object] = [
+    *types.bindables,
+    *balances.bindables,
+    *grants.bindables,
+    *ledger.bindables,
+    *consumption.bindables,
+    *recharge.bindables,
+]

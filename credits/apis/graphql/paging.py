@@ -1,0 +1,81 @@
+"""GraphQL's ``CursorPaging`` (``first``/``after``/``before``/``last``) over REST v1's pagers
+(``config.pagination``): the same opaque cursors, page sizes and order, answered as a ``PageInfo``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from django.db.models import Model, QuerySet
+from rest_framework.request import Request
+
+from config.errors import InvalidInput
+from config.pagination import MAX_LIMIT, cursor_page, key_page
+
+ModelT = TypeVar("ModelT", bound=Model)
+ItemT = TypeVar("ItemT")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+    def page_info(self, cursor_of: Callable[[Any], str]) -> dict[str, Any]:
+        """``PageInfo``: the cursors of the first and last items (``after: endCursor`` asks for the next page)."""
+        return {
+            "startCursor": cursor_of(self.items[0]) if self.items else None,
+            "endCursor": cursor_of(self.items[-1]) if self.items else None,
+            "hasNextPage": self.next_cursor is not None,
+            "hasPreviousPage": self.prev_cursor is not None,
+        }
+
+
+@dataclass(frozen=True)
+class _PagingQuery:
+    """What the REST pagers read of a request: its query parameters."""
+
+    query_params: dict[str, str]
+
+
+def _as_query(paging: dict[str, Any] | None) -> Request:
+    paging = paging or {}
+    for name in ("first", "last"):
+        size = paging.get(name)
+        if size is not None and not 1 <= size <= MAX_LIMIT:
+            raise InvalidInput(f"must be between 1 and {MAX_LIMIT}", field=f"paging.{name}")
+    if paging.get("last") is not None and not paging.get("before"):
+        raise InvalidInput("pages backwards from paging.before, which is missing", field="paging.last")
+    params = {
+        "limit": paging.get("first") or paging.get("last"),
+        "after": paging.get("after"),
+        "before": paging.get("before"),
+    }
+    return cast(Request, _PagingQuery({name: str(value) for name, value in params.items() if value}))
+
+
+def _renamed(error: InvalidInput) -> InvalidInput:
+    """A cursor refused by the REST pager, named as the GraphQL input names it."""
+    return InvalidInput("is not a valid cursor", field=f"paging.{error.field}")
+
+
+def queryset_page(queryset: QuerySet[ModelT], paging: dict[str, Any] | None) -> Page:
+    """One page of ``queryset`` in creation order (``config.pagination.cursor_page``)."""
+    try:
+        return Page(*cursor_page(queryset, _as_query(paging)))
+    except InvalidInput as error:
+        if error.field in ("after", "before"):
+            raise _renamed(error) from error
+        raise
+
+
+def list_page(items: Sequence[ItemT], paging: dict[str, Any] | None, *, key: Callable[[ItemT], Any]) -> Page:
+    """One page of ``items``, sorted by ``key`` (``config.pagination.key_page``)."""
+    try:
+        return Page(*key_page(items, _as_query(paging), key=key))
+    except InvalidInput as error:
+        if error.field in ("after", "before"):
+            raise _renamed(error) from error
+        raise
