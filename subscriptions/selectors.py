@@ -8,13 +8,16 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from catalog.enums import PricingType
 from catalog.models import Price
+from catalog.paywall import localized_prices
 from subscriptions.enums import CollectionStatus, InvoiceStatus, ScheduleStatus
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import SubscriptionNotFound
 from subscriptions.models import (
+    CURRENT_STATUSES,
     LIVE_STATUSES,
     CustomerBalance,
     Invoice,
@@ -73,9 +76,14 @@ def subscription_list(
     pricing_types: Iterable[str] = (),
     statuses: Iterable[str] = (),
     created_at: dict | None = None,
+    ref_ids: Iterable[str] = (),
+    customer_ref_ids: Iterable[str] = (),
+    plan_ref_ids: Iterable[str] = (),
+    resource_ref_ids: Iterable[str] = (),
+    product_ref_ids: Iterable[str] = (),
 ) -> QuerySet[Subscription]:
-    """Subscriptions matching every given filter (ids match exactly; unknown ids match nothing). The caller pages
-    it in primary-key order, which is creation order."""
+    """Subscriptions matching every given filter (ids match exactly; unknown ids match nothing; an empty list is no
+    filter). The caller pages it in primary-key order, which is creation order."""
     queryset = subscriptions_for_wire()
     if customer_ref_id:
         queryset = queryset.filter(customer__ref_id=customer_ref_id)
@@ -83,11 +91,110 @@ def subscription_list(
         queryset = queryset.filter(plan__ref_id=plan_ref_id)
     if resource_ref_id:
         queryset = queryset.filter(resource__ref_id=resource_ref_id)
-    if pricing_types:
-        queryset = queryset.filter(plan_version__pricing_type__in=list(pricing_types))
-    if statuses:
-        queryset = queryset.filter(status__in=list(statuses))
+    lists = {
+        "plan_version__pricing_type__in": pricing_types,
+        "status__in": statuses,
+        "ref_id__in": ref_ids,
+        "customer__ref_id__in": customer_ref_ids,
+        "plan__ref_id__in": plan_ref_ids,
+        "resource__ref_id__in": resource_ref_ids,
+        "product__ref_id__in": product_ref_ids,
+    }
+    for lookup, values in lists.items():
+        values = list(values)
+        if values:
+            queryset = queryset.filter(**{lookup: values})
     return queryset.filter(**(created_at or {}))
+
+
+def _applicable_prices(prices: Iterable[Price], subscription: Subscription) -> list[Price]:
+    """The version's prices this subscription pays: its billing period, localized to its country."""
+    recurring = [price for price in prices if not price.is_overage]
+    return [
+        price
+        for price in localized_prices(recurring, subscription.billing_country_code)
+        if price.billing_period == subscription.billing_period
+    ]
+
+
+def subscription_prices(subscription: Subscription) -> list[tuple[Price, str | None]]:
+    """The prices the subscription pays (its plan's, then each add-on's), each with the add-on's id (``None`` for
+    the plan's). Reads only what ``subscriptions_for_wire`` prefetched."""
+    if subscription.billing_period is None:
+        return []
+    rows: list[tuple[Price, str | None]] = [
+        (price, None) for price in _applicable_prices(subscription.plan_version.prices.all(), subscription)
+    ]
+    for addon in subscription.addons.all():
+        rows += [
+            (price, addon.addon.ref_id)
+            for price in _applicable_prices(addon.addon_version.prices.all(), subscription)
+        ]
+    return rows
+
+
+def subscription_of_resource(*, customer_ref_id: str, resource_ref_id: str) -> Subscription:
+    """The customer's current subscription on this resource (the oldest, if it has several products there), ready
+    for the wire. ``SubscriptionNotFound`` (404) when there is none."""
+    subscription = (
+        subscriptions_for_wire()
+        .filter(customer__ref_id=customer_ref_id, resource__ref_id=resource_ref_id, status__in=CURRENT_STATUSES)
+        .order_by("pk")
+        .first()
+    )
+    if subscription is None:
+        raise SubscriptionNotFound(
+            f"Customer {customer_ref_id} has no subscription on resource {resource_ref_id}", field="sourceResourceId"
+        )
+    return subscription
+
+
+def trials_used(customer_ids: Iterable[int]) -> Q:
+    """The subscriptions that used these customers' trials: every subscription that had a trial, theirs or one they
+    pay for as another's payer (provisioning's rule 4: one trial per customer per product, ever)."""
+    customer_ids = list(customer_ids)
+    return Q(trial_end_date__isnull=False) & (Q(customer_id__in=customer_ids) | Q(paying_customer_id__in=customer_ids))
+
+
+def customers_trial_subscriptions(customer_ids: Iterable[int]) -> dict[int, list[Subscription]]:
+    """For each customer, the subscriptions that used its trials (``trials_used``), with plan and product. One
+    query."""
+    customer_ids = list(customer_ids)
+    found: dict[int, list[Subscription]] = {customer_id: [] for customer_id in customer_ids}
+    rows = Subscription.objects.filter(trials_used(customer_ids)).select_related("plan", "product").order_by("pk")
+    for subscription in rows:
+        for customer_id in {subscription.customer_id, subscription.paying_customer_id}:
+            if customer_id in found:
+                found[customer_id].append(subscription)
+    return found
+
+
+def customers_current_subscriptions(customer_ids: Iterable[int]) -> dict[int, list[Subscription]]:
+    """Each customer's subscriptions that have not ended (live or waiting to start), ready for the wire, oldest
+    first. A fixed number of queries for any number of customers."""
+    customer_ids = list(customer_ids)
+    found: dict[int, list[Subscription]] = {customer_id: [] for customer_id in customer_ids}
+    rows = subscriptions_for_wire().filter(customer_id__in=customer_ids, status__in=CURRENT_STATUSES).order_by("pk")
+    for subscription in rows:
+        found[subscription.customer_id].append(subscription)
+    return found
+
+
+def customers_live_subscription_counts(customer_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """For each customer, how many live subscriptions it has per pricing type (a free plan counts as ``FREE``). One
+    query."""
+    customer_ids = list(customer_ids)
+    counts: dict[int, dict[str, int]] = {customer_id: {} for customer_id in customer_ids}
+    rows = (
+        Subscription.objects.filter(customer_id__in=customer_ids, status__in=LIVE_STATUSES)
+        .values_list("customer_id", "plan_version__pricing_type")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    for customer_id, pricing_type, total in rows:
+        key = pricing_type or PricingType.FREE
+        counts[customer_id][key] = counts[customer_id].get(key, 0) + total
+    return counts
 
 
 def latest_invoices(subscriptions: Iterable[Subscription]) -> dict[int, Invoice]:
@@ -175,3 +282,4 @@ def customer_balances(*, customer_id: int) -> dict[str, Decimal]:
     """Every currency the customer has a balance in (zero ones included), by currency."""
     rows = CustomerBalance.objects.filter(customer_id=customer_id).order_by("currency")
     return {row.currency: row.amount for row in rows}
+

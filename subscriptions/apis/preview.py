@@ -6,6 +6,7 @@ shape, with the payer's credit balance (``amountDue``, ``customerBalance``: the 
 ``resourceId``, ``scheduleStrategy``, billing information other than ``taxPercentage``) are accepted and ignored.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -116,24 +117,28 @@ def preview_to_wire(preview: SubscriptionPreview, balance: BalanceOutcome) -> di
     }
 
 
+def preview_of(body: dict[str, Any], *, now: datetime) -> SubscriptionPreview:
+    """A validated ``PreviewInput`` asked of ``quote.subscription_preview`` (REST and GraphQL read it one way)."""
+    return subscription_preview(
+        customer_ref_id=body["customerId"],
+        plan_ref_id=body["planId"],
+        billing_period=body.get("billingPeriod"),
+        billing_country_code=body.get("billingCountryCode") or None,
+        unit_quantity=body.get("unitQuantity"),
+        feature_quantities=feature_quantities(body),
+        addons=[(addon["id"], addon["quantity"]) for addon in body.get("addons") or []],
+        tax_percentage=(body.get("billingInformation") or {}).get("taxPercentage"),
+        start_date=body.get("startDate"),
+        trial_override=trial_override(body.get("trialOverrideConfiguration")),
+        now=now,
+        paying_customer_ref_id=body.get("payingCustomerId"),
+        **coupon_arguments(body.get("appliedCoupon")),
+    )
+
+
 class SubscriptionPreviewView(ApiView):
     request_serializers = {"post": PreviewInput}
 
     def post(self, request: Request) -> Response:
-        body = self.body(request)
-        preview = subscription_preview(
-            customer_ref_id=body["customerId"],
-            plan_ref_id=body["planId"],
-            billing_period=body.get("billingPeriod"),
-            billing_country_code=body.get("billingCountryCode") or None,
-            unit_quantity=body.get("unitQuantity"),
-            feature_quantities=feature_quantities(body),
-            addons=[(addon["id"], addon["quantity"]) for addon in body.get("addons") or []],
-            tax_percentage=(body.get("billingInformation") or {}).get("taxPercentage"),
-            start_date=body.get("startDate"),
-            trial_override=trial_override(body.get("trialOverrideConfiguration")),
-            now=timezone.now(),
-            paying_customer_ref_id=body.get("payingCustomerId"),
-            **coupon_arguments(body.get("appliedCoupon")),
-        )
+        preview = preview_of(self.body(request), now=timezone.now())
         return envelope(preview_to_wire(preview, subscription_preview_balance(preview)))

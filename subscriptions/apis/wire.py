@@ -9,13 +9,12 @@ from typing import Any
 from catalog import enums as catalog_enums
 from catalog.apis.wire import price_to_wire
 from catalog.models import Price
-from catalog.paywall import localized_prices
 from config.wire import iso, number
 from subscriptions.enums import InvoiceStatus, ProvisionStatus, SubscriptionCouponStatus
 from subscriptions.models import Invoice, Subscription
 from subscriptions.pricing import coupon_applies
 from subscriptions.quote import coupon_terms
-from subscriptions.selectors import latest_invoices
+from subscriptions.selectors import latest_invoices, subscription_prices
 
 
 def _price_to_wire(price: Price, *, addon_ref_id: str | None) -> dict[str, Any]:
@@ -32,29 +31,9 @@ def _price_to_wire(price: Price, *, addon_ref_id: str | None) -> dict[str, Any]:
     }
 
 
-def _applicable_prices(prices: Iterable[Price], subscription: Subscription) -> list[Price]:
-    """The version's prices this subscription pays: its billing period, localized to its country."""
-    recurring = [price for price in prices if not price.is_overage]
-    return [
-        price
-        for price in localized_prices(recurring, subscription.billing_country_code)
-        if price.billing_period == subscription.billing_period
-    ]
-
-
 def _prices_to_wire(subscription: Subscription) -> list[dict[str, Any]]:
-    if subscription.billing_period is None:
-        return []
-    rows = [
-        _price_to_wire(price, addon_ref_id=None)
-        for price in _applicable_prices(subscription.plan_version.prices.all(), subscription)
-    ]
-    for addon in subscription.addons.all():
-        rows += [
-            _price_to_wire(price, addon_ref_id=addon.addon.ref_id)
-            for price in _applicable_prices(addon.addon_version.prices.all(), subscription)
-        ]
-    return rows
+    prices = subscription_prices(subscription)
+    return [_price_to_wire(price, addon_ref_id=addon_ref_id) for price, addon_ref_id in prices]
 
 
 def _coupons_to_wire(subscription: Subscription) -> list[dict[str, Any]]:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from catalog import enums as catalog_enums
 from catalog.models import Package, PackageVersion
@@ -50,6 +49,7 @@ from subscriptions.quote import (
     quote_period,
     validate_quote_input,
 )
+from subscriptions.selectors import trials_used
 from subscriptions.services.common import (
     creation_key,
     end_subscription,
@@ -85,8 +85,7 @@ def _trial_available(*, customer: Customer, plan: Package, resource_key: str) ->
     """Rule 4: one trial per customer per product, and no trial of a plan the slot already pays for. A trial the
     customer delegated to another (it still pays for it) counts as its own."""
     product_id = plan.product_id
-    trials = Subscription.objects.filter(product_id=product_id, trial_end_date__isnull=False)
-    if trials.filter(Q(customer=customer) | Q(paying_customer=customer)).exists():
+    if Subscription.objects.filter(trials_used([customer.pk]), product_id=product_id).exists():
         return False
     paid = slot(customer_id=customer.pk, product_id=product_id, resource_key=resource_key).filter(
         status__in=LIVE_STATUSES, is_trial=False, plan=plan
