@@ -1,6 +1,6 @@
 """Metering errors with stable codes (mapped to HTTP by ``config.errors``)."""
 
-from config.errors import InvalidInput, NotFound
+from config.errors import DomainError, InvalidInput, NotFound
 
 
 class UsageCustomerNotFound(NotFound):
@@ -40,3 +40,9 @@ class UsageMomentOutOfRange(InvalidInput):
 class UsageValueInvalid(InvalidInput):
     """A value the update behavior cannot take (a negative SET)."""
 
+
+class MeteringUnsupported(DomainError):
+    """What Stigg's API offers and our metering cannot do (several groupBy dimensions, reset periods other than the
+    entitlement's, credit cost estimates): Stigg's own error code for an unsupported request, never a fake answer."""
+
+    code = "UnsupportedParameter"
