@@ -270,3 +270,33 @@ def test_a_bulk_report_costs_the_same_queries_for_3_and_30_items(graphql: Any, c
 
     assert counts[0] == counts[1]
     assert UsageCounter.objects.get(feature__ref_id="api-calls").value == Decimal(1 + 2 + 15)
+
+
+def test_node_sdk_metered_checks_see_reported_usage_through_the_sdk_cache(node_sdk: NodeSdk, catalog: None) -> None:
+    """The SDK caches the customer's entitlements at the first check and moves their usage by what ``reportUsage``
+    answers (``currentUsage`` and the window): the later checks are answered from that cache."""
+    result = node_sdk.run(
+        """
+        const check = async (requestedUsage) => {
+          const entitlement = await stigg.getMeteredEntitlement({
+            customerId: 'customer-1', featureId: 'api-calls', options: { requestedUsage },
+          });
+          const { hasAccess, currentUsage, usageLimit, accessDeniedReason } = entitlement;
+          return [hasAccess, currentUsage, usageLimit, accessDeniedReason || null];
+        };
+        const before = await check(1);
+        await stigg.reportUsage({ customerId: 'customer-1', featureId: 'api-calls', value: 999 });
+        const after = await check(1);
+        const over = await check(2);
+        await stigg.reportUsageBulk({ usages: [{ customerId: 'customer-1', featureId: 'api-calls', value: 1 }] });
+        const full = await check(0);
+        return { before, after, over, full };
+        """
+    )
+
+    assert result == {
+        "before": [True, 0, 1000, None],
+        "after": [True, 999, 1000, None],
+        "over": [False, 999, 1000, "RequestedUsageExceedingLimit"],
+        "full": [False, 1000, 1000, "RequestedUsageExceedingLimit"],
+    }
