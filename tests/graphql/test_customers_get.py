@@ -137,6 +137,9 @@ def test_errors_carry_the_code_and_name_the_field(graphql: Any) -> None:
         ({"customerId": "acme", "billingInformation": {"taxIds": [{"type": "eu_vat", "value": ""}]}},
          "VALIDATION_ERROR", "billingInformation.taxIds[0].value: This field may not be blank.",
          {"field": "billingInformation.taxIds[0].value"}),
+        ({"customerId": "acme", "billingInformation": {"billingAddress": {"addressLine1": "x" * 256}}},
+         "VALIDATION_ERROR", "billingInformation.billingAddress.addressLine1: Ensure this field has no more than 255 "
+         "characters.", {"field": "billingInformation.billingAddress.addressLine1"}),
         ({"name": "X"}, "VALIDATION_ERROR", "customerId: is required", {"field": "customerId"}),
     ]
     for variables, code, message, details in cases:

@@ -35,6 +35,7 @@ GRAPHQL_NAMES = {
 }
 ADDRESS_KEYS = {"addressLine1": "line1", "addressLine2": "line2", "city": "city", "country": "country",
                 "postalCode": "postalCode", "state": "state"}
+ADDRESS_REVERSED = {rest: graphql for graphql, rest in ADDRESS_KEYS.items()}
 STRIPE_PASSTHROUGH_KEYS = ("customerName", "invoiceCustomFields", "metadata", "paymentMethodId", "taxIds")
 
 
@@ -100,14 +101,14 @@ def _graphql_detail(detail: Any) -> Any:
     renamed: dict[str, Any] = {}
     for key, value in detail.items():
         if key == "passthrough" and isinstance(value, Mapping):
-            stripe = value.get("stripe", value)
-            renamed["billingInformation"] = {ADDRESS_REVERSED.get(name, name): item for name, item in stripe.items()}
+            renamed["billingInformation"] = {
+                name: {ADDRESS_REVERSED.get(key, key): error for key, error in item.items()}
+                if name.endswith("Address") and isinstance(item, Mapping) else item
+                for name, item in value.get("stripe", value).items()
+            }
         else:
             renamed[GRAPHQL_NAMES.get(key, key)] = value
     return renamed
-
-
-ADDRESS_REVERSED = {rest: graphql for graphql, rest in ADDRESS_KEYS.items()}
 
 
 def _validated(serializer_class: type[serializers.Serializer], body: dict[str, Any]) -> dict[str, Any]:
