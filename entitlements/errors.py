@@ -13,3 +13,9 @@ class InvalidPromotionInput(InvalidInput):
 
 class InvalidCheckInput(InvalidInput):
     code = "VALIDATION_ERROR"
+
+
+class FeatureGroupNotFound(NotFound):
+    """Promotions by feature group: this server has no feature groups, so no group id names one (Stigg's code)."""
+
+    code = "FeatureGroupNotFoundError"

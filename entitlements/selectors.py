@@ -395,6 +395,18 @@ def promotional_entitlement_list(
     return queryset.filter(**(created_at or {}))
 
 
+def current_promotions_by_customer(customer_ids: Iterable[int]) -> dict[int, list[PromotionalEntitlement]]:
+    """``promotional_entitlement_list`` (unfiltered) of many customers, by customer id, in one query."""
+    promotions: dict[int, list[PromotionalEntitlement]] = {}
+    for promotion in (
+        PromotionalEntitlement.objects.select_related("feature")
+        .filter(customer_id__in=list(customer_ids), revoked_at__isnull=True)
+        .order_by("pk")
+    ):
+        promotions.setdefault(promotion.customer_id, []).append(promotion)
+    return promotions
+
+
 def promotional_entitlement_current(*, customer: Customer, feature: Feature) -> PromotionalEntitlement:
     """The customer's current promotion of ``feature``; ``PromotionalEntitlementNotFound`` (404) otherwise."""
     promotion = (

@@ -1,6 +1,17 @@
-"""GraphQL resolvers of ``entitlements`` for Stigg's schema (``config/graphql/schema.graphql``).
+"""Entitlements in Stigg's GraphQL API (``config/graphql/schema.graphql``).
 
-Thin: they translate arguments, call this app's services and selectors, and shape the answer.
+Thin: every answer comes from ``entitlements.decisions`` (the composition REST v1's C8 and C9 call) or from this
+app's promotion services and selectors.
+
+- ``types``: ``Entitlement``, ``FeatureEntitlement``, ``CreditEntitlement``, ``EntitlementsState`` (dicts shaped
+  from the engine's decisions), ``EntitlementFeature`` and the ``EntitlementUnion``/``ResetPeriodConfiguration``
+  unions.
+- ``queries``: ``cachedEntitlements``, ``entitlement``, ``entitlementV2``, ``entitlementsState``,
+  ``reportEntitlementCheckRequested``, and the ``entitlements`` fields of the provisioning results.
+- ``promotions``: ``PromotionalEntitlement``, ``Customer.promotionalEntitlements``, grant, revoke and the
+  feature-group operations.
 """
 
-bindables: list[object] = []
+from entitlements.apis.graphql import promotions, queries, types
+
+bindables: list[object] = [*types.bindables, *queries.bindables, *promotions.bindables]
