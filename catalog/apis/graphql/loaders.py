@@ -36,7 +36,7 @@ def _loader(info: GraphQLResolveInfo, batch: Any, default: Any = None) -> Any:
 def _prefetched(instance: Any, name: str) -> list | None:
     """What a caller's ``prefetch_related(name)`` already fetched, or None (so a loader is not needed)."""
     cache = getattr(instance, "_prefetched_objects_cache", {})
-    return list(cache[name].all()) if name in cache else None
+    return list(getattr(instance, name).all()) if name in cache else None
 
 
 def prime_versions(info: GraphQLResolveInfo, versions: Iterable[PackageVersion | None]) -> None:
