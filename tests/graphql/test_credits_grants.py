@@ -198,6 +198,23 @@ def dump(value):
     return value
 """
 
+
+def python_errors(call: str) -> str:
+    """A scenario calling ``call`` (an expression of ``item``) once per item of ``input``, in one process: the
+    coded error of each call (``{"code", "message"}``), or its answer."""
+    return (
+        PYTHON_DUMP
+        + f"""
+result = []
+for item in input:
+    try:
+        result.append(dump({call}))
+    except generated.GraphQLClientGraphQLMultiError as error:
+        result.append({{"code": error.errors[0].extensions["code"], "message": error.errors[0].message}})
+"""
+    )
+
+
 PYTHON_GRANT_SCENARIO = (
     PYTHON_DUMP
     + """
@@ -318,18 +335,11 @@ def test_python_sdk_pages_grants_with_cursors(python_sdk: PythonSdk, wallet: Non
 def test_python_sdk_bad_grants_are_refused_naming_the_field_and_write_nothing(
     python_sdk: PythonSdk, wallet: None
 ) -> None:
-    scenario = "result = client.grant_credits(generated.CreditGrantInput.model_validate(input))"
+    scenario = python_errors("client.grant_credits(generated.CreditGrantInput.model_validate(item))")
     base = {"customerId": "customer-1", "currencyId": "tokens", "amount": 5, "displayName": "x", "grantType": "PAID"}
+    changes = [{"amount": 0}, {"priority": 101}, {"expireAt": "2001-01-01T00:00:00Z"}, {"currencyId": "gold"}]
 
-    errors = [
-        python_sdk.error(scenario, base | changes)
-        for changes in (
-            {"amount": 0},
-            {"priority": 101},
-            {"expireAt": "2001-01-01T00:00:00Z"},
-            {"currencyId": "gold"},
-        )
-    ]
+    errors = python_sdk.run(scenario, [base | change for change in changes])
 
     assert errors == [
         {"code": "VALIDATION_ERROR", "message": "amount: must be greater than 0"},
@@ -345,11 +355,9 @@ def test_a_voided_grant_voids_once_and_an_expired_one_cannot_be_voided(python_sd
     first = grant(10)
     consume(4, "used", now=NOW)
     expired = grant(10, expire_at=NOW + timedelta(days=1))
-    scenario = "result = client.void_credit_grant(generated.VoidCreditGrantInput(id=input)).void_credit_grant"
+    scenario = python_errors("client.void_credit_grant(generated.VoidCreditGrantInput(id=item)).void_credit_grant")
 
-    once = python_sdk.run(scenario, str(first.ref_id))
-    twice = python_sdk.run(scenario, str(first.ref_id))
-    refused = python_sdk.error(scenario, str(expired.ref_id))
+    once, twice, refused = python_sdk.run(scenario, [str(first.ref_id), str(first.ref_id), str(expired.ref_id)])
 
     assert once == twice
     assert (once["status"], once["consumedAmount"]) == ("VOIDED", 4)
