@@ -12,6 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalog.models import CustomCurrency
+from catalog.services.currencies import custom_currency_create
 from config.wire import iso
 from credits.models import CreditConsumption, CreditGrant, LedgerEntry
 from tests.credits.builders import assert_wallet_consistent, balance_of, consume, grant, wallet_setup
@@ -282,6 +284,33 @@ def test_a_page_of_the_ledger_costs_the_same_queries_for_3_and_30(graphql: Any, 
         else:
             grant(1, now=timezone.now())
     many = queries_for_a_page()
+
+    assert (few[0], many[0]) == (3, 30)
+    assert few[1] == many[1]
+
+
+BALANCE_QUERY = """query($input: CreditBalanceSummaryInput!) { creditBalanceSummary(input: $input) { customerId
+  balances { customerId currency { currencyId displayName symbol units { singular plural } } currentBalance
+             totalConsumed totalGranted resourceId validUntil } } }"""
+
+
+def test_a_balance_summary_costs_the_same_queries_for_3_and_30_wallets(graphql: Any, wallet: CreditGrant) -> None:
+    def queries_for_the_summary() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            status, body = graphql(BALANCE_QUERY, {"input": {"customerId": "customer-1"}})
+        assert status == 200 and "errors" not in body, body
+        return len(body["data"]["creditBalanceSummary"]["balances"]), len(captured)
+
+    def add_wallets(count: int) -> None:
+        for _ in range(count):
+            ref_id = f"currency-{CustomCurrency.objects.count()}"
+            custom_currency_create(ref_id=ref_id, display_name=ref_id, unit_singular="unit", now=timezone.now())
+            grant(3, currency_ref_id=ref_id, now=timezone.now(), expire_at=timezone.now() + timedelta(days=9))
+
+    add_wallets(2)
+    few = queries_for_the_summary()
+    add_wallets(27)
+    many = queries_for_the_summary()
 
     assert (few[0], many[0]) == (3, 30)
     assert few[1] == many[1]
