@@ -8,6 +8,7 @@ from typing import Any
 from ariadne import MutationType
 from graphql import GraphQLResolveInfo
 
+from config.wire import number
 from credits.apis.graphql.inputs import validated
 from credits.apis.inputs import ConsumptionBatchInput, ConsumptionInput, consumption_request_of
 from credits.apis.wire import consumption_to_wire
@@ -23,7 +24,7 @@ def resolve_consume_credits(_: Any, info: GraphQLResolveInfo, input: dict[str, A
     request = consumption_request_of(validated(ConsumptionInput, input))
     result = credits_consume(request=request, now=info.context.now)
     answer = consumption_to_wire(result.consumption)
-    answer["credit"]["consumed"] = result.consumed
+    answer["credit"]["consumed"] = number(result.consumed)
     return answer
 
 
