@@ -13,13 +13,13 @@ from rest_framework.exceptions import ValidationError
 from catalog import enums
 from catalog.apis.graphql import loaders
 from catalog.apis.graphql.ids import object_id
-from catalog.apis.graphql.paging import connection, page
 from catalog.apis.graphql.values import bind_attributes, money
 from catalog.apis.inputs import CouponCreateInput
 from catalog.models import Coupon
 from catalog.selectors import coupon_get, coupon_list
 from catalog.services.coupons import coupon_create
 from config.errors import InvalidInput
+from config.graphql.paging import queryset_page
 
 query = QueryType()
 mutation = MutationType()
@@ -51,7 +51,7 @@ def _list_arguments(filter: dict[str, Any] | None) -> dict[str, Any]:
 def resolve_coupons(
     _: Any, info: GraphQLResolveInfo, filter: dict[str, Any] | None = None, paging: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    return connection(page(coupon_list(**_list_arguments(filter)), paging))
+    return queryset_page(coupon_list(**_list_arguments(filter)), paging).connection()
 
 
 # REST's input names where GraphQL's differ, both ways (so a refused field is named as the caller sent it).

@@ -9,10 +9,10 @@ from ariadne import ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
 from catalog.apis.graphql import loaders
-from catalog.apis.graphql.paging import connection, page
 from catalog.apis.graphql.values import bind_attributes
 from catalog.models import PackageVersion, Product
 from catalog.selectors import product_list
+from config.graphql.paging import queryset_page
 
 query = QueryType()
 product = ObjectType("Product")
@@ -21,9 +21,9 @@ product_settings = ObjectType("ProductSettings")
 
 @query.field("products")
 def resolve_products(_: Any, info: GraphQLResolveInfo, paging: dict[str, Any] | None = None) -> dict[str, Any]:
-    products = page(product_list(), paging)
-    loaders.prime_products(info, products)
-    return connection(products)
+    page = queryset_page(product_list(), paging)
+    loaders.prime_products(info, page.items)
+    return page.connection()
 
 
 bind_attributes(product, {"refId": "ref_id", "displayName": "display_name"})

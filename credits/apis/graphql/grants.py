@@ -9,9 +9,8 @@ from ariadne import MutationType, QueryType
 from graphql import GraphQLResolveInfo
 
 from catalog.selectors import custom_currency_get
-from config.pagination import encode_cursor
+from config.graphql.paging import queryset_page
 from credits.apis.graphql.inputs import grant_input
-from credits.apis.graphql.paging import queryset_page
 from credits.apis.inputs import grant_request_of
 from credits.models import CreditGrant
 from credits.selectors import grant_get, grant_list, wallet_customer_get
@@ -19,10 +18,6 @@ from credits.services.grants import credit_grant_create, credit_grant_void
 
 query = QueryType()
 mutation = MutationType()
-
-
-def _cursor(grant: CreditGrant) -> str:
-    return encode_cursor(grant.pk)
 
 
 @query.field("creditGrants")
@@ -35,12 +30,7 @@ def resolve_credit_grants(_: Any, info: GraphQLResolveInfo, input: dict[str, Any
         currency=custom_currency_get(currency_id, field="currencyId") if currency_id else None,
         resource_ref_id=input.get("resourceId") or None,
     )
-    page = queryset_page(queryset, input.get("paging"))
-    return {
-        "edges": [{"node": grant} for grant in page.items],
-        "pageInfo": page.page_info(_cursor),
-        "totalCount": queryset.count(),
-    }
+    return {**queryset_page(queryset, input.get("paging")).connection(), "totalCount": queryset.count()}
 
 
 @mutation.field("createCreditGrant")

@@ -9,8 +9,8 @@ from ariadne import QueryType
 from graphql import GraphQLResolveInfo
 
 from catalog.selectors import custom_currency_get
+from config.graphql.paging import list_page, queryset_page
 from config.pagination import encode_cursor, encode_key_cursor
-from credits.apis.graphql.paging import list_page, queryset_page
 from credits.apis.wire import usage_to_wire
 from credits.models import LedgerEntry
 from credits.selectors import credit_usage_report, ledger_list, series_order, wallet_customer_get

@@ -12,6 +12,7 @@ from ariadne import QueryType
 from graphql import GraphQLResolveInfo
 
 from config.errors import InvalidInput
+from config.graphql.paging import queryset_page
 from customers.selectors import customer_get
 from subscriptions.apis.graphql.changes import subscription_ref_id
 from subscriptions.apis.graphql.types import prime_subscriptions
@@ -19,9 +20,6 @@ from subscriptions.models import LIVE_STATUSES, Subscription
 from subscriptions.selectors import subscription_get, subscription_list
 
 query = QueryType()
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 # ``SubscriptionQueryFilter`` fields we filter on (with ``eq`` or ``in``), and the selector argument each becomes.
 FILTERS: Mapping[str, str] = {
@@ -83,21 +81,6 @@ def _filter_arguments(graphql_filter: Mapping[str, Any]) -> dict[str, list[str]]
     return {FILTERS[name]: values for name, values in allowed.items()}
 
 
-def _page_size(value: Any, field: str) -> int:
-    if value is None:
-        return DEFAULT_PAGE_SIZE
-    if value < 1 or value > MAX_PAGE_SIZE:
-        raise InvalidInput(f"must be between 1 and {MAX_PAGE_SIZE}", field=field)
-    return int(value)
-
-
-def _cursor(value: Any, field: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput("is not a cursor this server gave", field=field) from None
-
-
 @query.field("subscriptions")
 def resolve_subscriptions(
     _: Any,
@@ -106,8 +89,8 @@ def resolve_subscriptions(
     paging: dict[str, Any] | None = None,
     sorting: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A page in creation order (the cursor is the position in it): ``first`` after ``after``, or ``last`` before
-    ``before``. ``sorting`` other than by ``createdAt`` ascending is refused."""
+    """A page in creation order, paged as REST pages (``config.graphql.paging``). ``sorting`` other than by
+    ``createdAt`` ascending is refused."""
     for index, sort in enumerate(sorting or []):
         if sort["field"] != "createdAt" or sort["direction"] != "ASC":
             raise InvalidInput("only createdAt ASC is supported", field=f"sorting[{index}]")
@@ -115,34 +98,9 @@ def resolve_subscriptions(
     queryset = subscription_list(**arguments)  # type: ignore[arg-type]
     if any(not values for values in arguments.values()):
         queryset = queryset.none()
-    paging = paging or {}
-    backwards = paging.get("last") is not None or paging.get("before") is not None
-    if backwards:
-        size = _page_size(paging.get("last"), "paging.last")
-        if paging.get("before") is not None:
-            queryset = queryset.filter(pk__lt=_cursor(paging["before"], "paging.before"))
-        rows = list(queryset.order_by("-pk")[: size + 1])
-        has_more = len(rows) > size
-        page = list(reversed(rows[:size]))
-        has_next, has_previous = paging.get("before") is not None, has_more
-    else:
-        size = _page_size(paging.get("first"), "paging.first")
-        if paging.get("after") is not None:
-            queryset = queryset.filter(pk__gt=_cursor(paging["after"], "paging.after"))
-        rows = list(queryset.order_by("pk")[: size + 1])
-        has_more = len(rows) > size
-        page = rows[:size]
-        has_next, has_previous = has_more, paging.get("after") is not None
-    prime_subscriptions(info, page)
-    return {
-        "edges": [{"node": subscription} for subscription in page],
-        "pageInfo": {
-            "startCursor": page[0].pk if page else None,
-            "endCursor": page[-1].pk if page else None,
-            "hasNextPage": has_next,
-            "hasPreviousPage": has_previous,
-        },
-    }
+    page = queryset_page(queryset, paging)
+    prime_subscriptions(info, page.items)
+    return page.connection()
 
 
 @query.field("getSubscription")

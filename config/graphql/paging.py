@@ -1,5 +1,6 @@
 """GraphQL's ``CursorPaging`` (``first``/``after``/``before``/``last``) over REST v1's pagers
-(``config.pagination``): the same opaque cursors, page sizes and order, answered as a ``PageInfo``."""
+(``config.pagination``): the same opaque cursors, page sizes and order, answered as a connection (``edges`` of
+``node``s and a ``PageInfo``). Every paged list of the GraphQL API pages here."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db.models import Model, QuerySet
 from rest_framework.request import Request
 
 from config.errors import InvalidInput
-from config.pagination import MAX_LIMIT, cursor_page, key_page
+from config.pagination import MAX_LIMIT, cursor_page, encode_cursor, key_page
 
 ModelT = TypeVar("ModelT", bound=Model)
 ItemT = TypeVar("ItemT")
@@ -23,6 +24,10 @@ class Page:
     next_cursor: str | None
     prev_cursor: str | None
 
+    def connection(self, cursor_of: Callable[[Any], str] | None = None) -> dict[str, Any]:
+        """``edges`` (each item as ``node``) and ``pageInfo``; items are rows unless ``cursor_of`` says otherwise."""
+        return {"edges": [{"node": item} for item in self.items], "pageInfo": self.page_info(cursor_of or _row_cursor)}
+
     def page_info(self, cursor_of: Callable[[Any], str]) -> dict[str, Any]:
         """``PageInfo``: the cursors of the first and last items (``after: endCursor`` asks for the next page)."""
         return {
@@ -31,6 +36,10 @@ class Page:
             "hasNextPage": self.next_cursor is not None,
             "hasPreviousPage": self.prev_cursor is not None,
         }
+
+
+def _row_cursor(row: Model) -> str:
+    return encode_cursor(row.pk)
 
 
 @dataclass(frozen=True)
