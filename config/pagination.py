@@ -7,7 +7,7 @@ and ``prev`` is null on the first, so the client's auto-pager stops without an e
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -57,8 +57,16 @@ def decode_cursor(cursor: str, *, field: str) -> int:
         raise InvalidInput("is not a valid cursor", field=field) from error
 
 
-def parse_limit(request: Request) -> int:
-    raw = request.query_params.get("limit")
+# What a pager reads: a REST request's query string, or the same parameters given as a mapping (GraphQL's paging).
+PageRequest = Request | Mapping[str, str]
+
+
+def _parameters(request: PageRequest) -> Mapping[str, str]:
+    return request.query_params if isinstance(request, Request) else request
+
+
+def parse_limit(request: PageRequest) -> int:
+    raw = _parameters(request).get("limit")
     if raw in (None, ""):
         return DEFAULT_LIMIT
     try:
@@ -70,11 +78,11 @@ def parse_limit(request: Request) -> int:
     return limit
 
 
-def cursor_page(queryset: QuerySet[ModelT], request: Request) -> tuple[list[ModelT], str | None, str | None]:
+def cursor_page(queryset: QuerySet[ModelT], request: PageRequest) -> tuple[list[ModelT], str | None, str | None]:
     """Return one page of ``queryset`` with its ``next`` and ``prev`` cursors."""
     limit = parse_limit(request)
-    before = request.query_params.get("before")
-    after = request.query_params.get("after")
+    before = _parameters(request).get("before")
+    after = _parameters(request).get("after")
     if before:
         before_pk = decode_cursor(before, field="before")
         window = list(queryset.filter(pk__lt=before_pk).order_by("-pk")[: limit + 1])
@@ -129,13 +137,13 @@ def _compare(key: Any, bound: Any, *, field: str) -> int:
 
 
 def key_page(
-    items: Sequence[ItemT], request: Request, *, key: Callable[[ItemT], Any]
+    items: Sequence[ItemT], request: PageRequest, *, key: Callable[[ItemT], Any]
 ) -> tuple[list[ItemT], str | None, str | None]:
     """One page of ``items`` computed in memory and sorted by ``key`` (made of strings, numbers and tuples), with
     its ``next`` and ``prev`` cursors. A cursor carries the key of the item it stands after or before, not a
     position, so an item appearing between two requests does not shift the pages."""
     limit = parse_limit(request)
-    before, after = request.query_params.get("before"), request.query_params.get("after")
+    before, after = _parameters(request).get("before"), _parameters(request).get("after")
     keys = [key(item) for item in items]
     if before:
         bound = decode_key_cursor(before, field="before")

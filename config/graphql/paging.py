@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
-from rest_framework.request import Request
 
 from config.errors import InvalidInput
 from config.pagination import MAX_LIMIT, cursor_page, encode_cursor, key_page
@@ -42,14 +41,7 @@ def _row_cursor(row: Model) -> str:
     return encode_cursor(row.pk)
 
 
-@dataclass(frozen=True)
-class _PagingQuery:
-    """What the REST pagers read of a request: its query parameters."""
-
-    query_params: dict[str, str]
-
-
-def _as_query(paging: dict[str, Any] | None) -> Request:
+def _as_query(paging: dict[str, Any] | None) -> dict[str, str]:
     paging = paging or {}
     for name in ("first", "last"):
         size = paging.get(name)
@@ -62,7 +54,7 @@ def _as_query(paging: dict[str, Any] | None) -> Request:
         "after": paging.get("after"),
         "before": paging.get("before"),
     }
-    return cast(Request, _PagingQuery({name: str(value) for name, value in params.items() if value}))
+    return {name: str(value) for name, value in params.items() if value}
 
 
 def _renamed(error: InvalidInput) -> InvalidInput:
