@@ -24,13 +24,13 @@ class ApiView(APIView):
         serializer_class = serializer_class or self.request_serializers[request.method.lower()]
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return _plain(serializer.validated_data)
+        return plain_data(serializer.validated_data)
 
 
-def _plain(value: Any) -> Any:
+def plain_data(value: Any) -> Any:
     """OrderedDicts and ReturnDicts into plain dicts and lists, so services and JSON fields see plain data."""
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain_data(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [plain_data(item) for item in value]
     return value

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from catalog.apis.fields import Choice
 from catalog.money import Currency
+from config.graphql.inputs import validated as checked
 from credits.apis.inputs import CostInput, GrantInput
 
 # Stigg's multi-environment id: one environment here, so it is ignored.
@@ -24,10 +25,8 @@ def present(value: Any) -> Any:
 
 
 def validated(serializer_class: type[serializers.Serializer], data: dict[str, Any]) -> dict[str, Any]:
-    """The serializer's validated data (in service terms); a DRF ``ValidationError`` naming the field otherwise."""
-    serializer = serializer_class(data=present(data))
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    """The serializer's validated data (in service terms), nulls left out first (``present``)."""
+    return checked(serializer_class, present(data))
 
 
 class GraphqlCostInput(CostInput):

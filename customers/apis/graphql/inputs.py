@@ -15,11 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
-
 from config.errors import DomainError
-from config.views import _plain
+from config.graphql.inputs import validated
 from customers.apis.inputs import CustomerProvisionInput, CustomerUpdateInput
 from customers.errors import InvalidCustomerInput
 
@@ -111,21 +108,15 @@ def _graphql_detail(detail: Any) -> Any:
     return renamed
 
 
-def _validated(serializer_class: type[serializers.Serializer], body: dict[str, Any]) -> dict[str, Any]:
-    serializer = serializer_class(data=body)
-    if not serializer.is_valid():
-        raise ValidationError(_graphql_detail(serializer.errors))
-    return dict(_plain(serializer.validated_data))
-
-
 def customer_changes(input: Mapping[str, Any]) -> dict[str, Any]:
     """``UpdateCustomerInput`` as ``customer_update``'s ``changes``: the fields present, validated."""
-    return _validated(CustomerUpdateInput, _profile(input))
+    return validated(CustomerUpdateInput, _profile(input), rename_errors=_graphql_detail)
 
 
 def customer_provision_arguments(input: Mapping[str, Any]) -> dict[str, Any]:
     """``ProvisionCustomerInput`` (or an update-shaped input) as ``customer_provision``'s keyword arguments."""
-    return _validated(CustomerProvisionInput, {"id": customer_ref_id(input), **_profile(input)})
+    body = {"id": customer_ref_id(input), **_profile(input)}
+    return validated(CustomerProvisionInput, body, rename_errors=_graphql_detail)
 
 
 def customer_import_arguments(input: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,4 +129,4 @@ def customer_import_arguments(input: Mapping[str, Any]) -> dict[str, Any]:
     if input.get("paymentMethodId") is not None:
         body["defaultPaymentMethod"] = {"billingId": input["paymentMethodId"], "cardExpiryMonth": None,
                                         "cardExpiryYear": None, "cardLast4Digits": None, "type": None}
-    return _validated(CustomerProvisionInput, body)
+    return validated(CustomerProvisionInput, body, rename_errors=_graphql_detail)

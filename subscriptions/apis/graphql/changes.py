@@ -12,8 +12,9 @@ from ariadne import MutationType
 from graphql import GraphQLResolveInfo
 
 from config.errors import InvalidInput
+from config.graphql.inputs import validated
 from subscriptions import enums
-from subscriptions.apis.graphql.inputs import rest_body, validated
+from subscriptions.apis.graphql.inputs import rest_body
 from subscriptions.apis.inputs import SubscriptionCancelInput
 from subscriptions.apis.ownership import SubscriptionDelegateInput, SubscriptionTransferInput
 from subscriptions.apis.subscriptions import API_ACTOR

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rest_framework import serializers
-
 from catalog import enums as catalog_enums
 from config.errors import InvalidInput
 
@@ -47,13 +45,6 @@ REFUSED = {
 }
 RESET_CONFIGURATIONS = ("monthlyResetPeriodConfiguration", "weeklyResetPeriodConfiguration",
                         "yearlyResetPeriodConfiguration")
-
-
-def validated(serializer_class: type[serializers.Serializer], body: Mapping[str, Any]) -> dict[str, Any]:
-    """``body`` as REST's serializer validates it (a ``ValidationError`` names the REST field)."""
-    serializer = serializer_class(data=dict(body))
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _refuse_unsupported(graphql_input: Mapping[str, Any]) -> None:

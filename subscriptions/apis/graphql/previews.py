@@ -14,8 +14,9 @@ from graphql import GraphQLResolveInfo
 
 from catalog.apis.graphql.values import money
 from config.errors import NotFound
+from config.graphql.inputs import validated
 from subscriptions.apis.graphql.changes import subscription_ref_id
-from subscriptions.apis.graphql.inputs import rest_body, validated
+from subscriptions.apis.graphql.inputs import rest_body
 from subscriptions.apis.preview import PreviewInput, preview_of
 from subscriptions.apis.updates import SubscriptionUpdateInput, update_request
 from subscriptions.period_prices import subscription_next_invoice

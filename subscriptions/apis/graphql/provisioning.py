@@ -15,8 +15,9 @@ from ariadne import MutationType
 from graphql import GraphQLResolveInfo
 from rest_framework.exceptions import ValidationError
 
+from config.graphql.inputs import validated
 from customers.apis.graphql.inputs import customer_provision_arguments, customer_ref_id
-from subscriptions.apis.graphql.inputs import rest_body, validated
+from subscriptions.apis.graphql.inputs import rest_body
 from subscriptions.apis.inputs import SubscriptionProvisionInput, provision_request
 from subscriptions.apis.subscriptions import API_ACTOR
 from subscriptions.enums import ProvisionStatus
