@@ -13,8 +13,8 @@ from graphql import GraphQLResolveInfo
 from catalog.apis.graphql import packages, prices
 from catalog.apis.graphql.entitlements import feature_entitlements
 from catalog.apis.graphql.paywall import paywall_packages
-from catalog.apis.graphql.values import bind_attributes, meter_type
-from catalog.models import Feature, PackageEntitlement, PackageVersion, Price
+from catalog.apis.graphql.values import bind_attributes, entitlement_feature
+from catalog.models import PackageEntitlement, PackageVersion, Price
 
 query = QueryType()
 paywall_plan = ObjectType("PaywallPlan")
@@ -27,26 +27,6 @@ paywall_base_plan = ObjectType("PaywallBasePlan")
 @query.field("mockPaywall")
 def resolve_mock_paywall(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
     return {"plans": [item.version for item in paywall_packages(info, input)], "configuration": None}
-
-
-def entitlement_feature(feature: Feature) -> dict[str, Any]:
-    """An ``EntitlementFeature`` answer."""
-    transformation = feature.unit_transformation
-    return {
-        "refId": feature.ref_id,
-        "displayName": feature.display_name,
-        "description": feature.description,
-        "featureType": feature.feature_type,
-        "meterType": meter_type(feature.meter_type),
-        "featureUnits": feature.feature_units,
-        "featureUnitsPlural": feature.feature_units_plural,
-        "additionalMetaData": feature.metadata or {},
-        "unitTransformation": (
-            {"divide": transformation["divide"], "round": transformation.get("round") or "DOWN"}
-            if transformation
-            else None
-        ),
-    }
 
 
 def granted_entitlement(entitlement: PackageEntitlement) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from ariadne import ObjectType
 
 from catalog import enums
+from catalog.models import Feature
 
 METER_TYPES = {
     enums.MeterType.NONE: "None",
@@ -35,6 +36,26 @@ def money(amount: Decimal | str | None, currency: str) -> dict[str, Any] | None:
 def money_of(stored: dict[str, str] | None) -> dict[str, Any] | None:
     """``Money`` from the JSON a tier stores (``{"amount": "1.5", "currency": "usd"}``)."""
     return money(stored["amount"], stored["currency"]) if stored else None
+
+
+def entitlement_feature(feature: Feature) -> dict[str, Any]:
+    """An ``EntitlementFeature`` answer."""
+    transformation = feature.unit_transformation
+    return {
+        "refId": feature.ref_id,
+        "displayName": feature.display_name,
+        "description": feature.description,
+        "featureType": feature.feature_type,
+        "meterType": meter_type(feature.meter_type),
+        "featureUnits": feature.feature_units,
+        "featureUnitsPlural": feature.feature_units_plural,
+        "additionalMetaData": feature.metadata or {},
+        "unitTransformation": (
+            {"divide": transformation["divide"], "round": transformation.get("round") or "DOWN"}
+            if transformation
+            else None
+        ),
+    }
 
 
 def bind_attributes(object_type: ObjectType, fields: dict[str, str]) -> None:

@@ -21,7 +21,7 @@ from ariadne import UnionType
 from graphql import GraphQLResolveInfo
 
 from catalog import enums as catalog_enums
-from catalog.apis.graphql.mock_paywall import entitlement_feature
+from catalog.apis.graphql.values import entitlement_feature
 from catalog.models import Feature
 from catalog.selectors import feature_list
 from entitlements.evaluation import CreditDecision, Decision, EntitlementsState
