@@ -78,5 +78,5 @@ class DepthAndSizeLimit(ASTValidationRule):
                                            extensions={"code": "QUERY_TOO_COMPLEX"}))
 
 
-def validation_rules(variables: dict[str, Any] | None) -> list[Any]:
-    return [DepthAndSizeLimit]
+# Rules beside graphql-core's own; they read the document alone (``view.prepared`` keeps their outcome with it).
+VALIDATION_RULES = (DepthAndSizeLimit,)

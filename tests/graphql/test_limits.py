@@ -89,3 +89,16 @@ def test_a_syntax_error_is_a_graphql_error(graphql: Any) -> None:
 def test_get_is_not_allowed(api_key: str) -> None:
     response = Client().get("/graphql", headers={"X-API-KEY": api_key})
     assert response.status_code == 405
+
+
+def test_a_document_is_parsed_and_validated_once_and_refused_every_time(graphql: Any) -> None:
+    from config.graphql import view
+
+    query = "query Again { " + " ".join(f"a{index}: sdkConfiguration {{ sentryDsn }}" for index in range(21)) + " }"
+    before = view._prepared_cached.cache_info()
+    first, second = graphql(query), graphql(query)
+    after = view._prepared_cached.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    assert _codes(first[1]) == _codes(second[1]) == ["QUERY_TOO_COMPLEX"]
+    good = "query Fine { sdkConfiguration { sentryDsn } }"
+    assert graphql(good)[1] == graphql(good)[1] == {"data": {"sdkConfiguration": {"sentryDsn": None}}}
