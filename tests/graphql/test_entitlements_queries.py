@@ -102,3 +102,31 @@ def test_bad_entitlement_queries_are_coded_errors(
     assert {error["extensions"]["code"] for error in body["errors"]} == {code}
     if message is not None:
         assert [error["message"] for error in body["errors"]] == [message]
+
+
+CHECK = """query($query: FetchEntitlementQuery!) {
+  entitlement(query: $query) { isGranted currentUsage usageLimit requestedUsage feature { refId displayName } }
+}"""
+
+
+def test_a_cached_check_costs_only_the_key_and_still_sees_new_usage(api_key: str, graphql: Any, settings: Any) -> None:
+    """``entitlement`` answers whole from the decision cache (no feature row read), and a usage report replaces the
+    token the answer was cached under, so the next check computes the new usage."""
+    from decimal import Decimal
+
+    from metering.services import UsageReport, usage_report
+    from tests.entitlements.builders import catalog_for_entitlements
+
+    settings.ENTITLEMENT_DECISION_CACHE = True
+    catalog_for_entitlements()
+    customer("customer-1")
+    provision("plan-basic", now=timezone.now())
+    variables = {"query": {"customerId": "customer-1", "featureId": "api-calls", "options": {"requestedUsage": 5}}}
+    expected = {"isGranted": True, "currentUsage": 0, "usageLimit": 1000, "requestedUsage": 5,
+                "feature": {"refId": "api-calls", "displayName": "API calls"}}
+    assert graphql(CHECK, variables)[1] == {"data": {"entitlement": expected}}
+    with CaptureQueriesContext(connection) as queries:
+        assert graphql(CHECK, variables)[1] == {"data": {"entitlement": expected}}
+    assert [query["sql"].split(" FROM ")[1].split()[0] for query in queries.captured_queries] == ['"config_apikey"']
+    usage_report(items=[UsageReport("customer-1", "api-calls", Decimal(7))], now=timezone.now())
+    assert graphql(CHECK, variables)[1] == {"data": {"entitlement": {**expected, "currentUsage": 7}}}

@@ -15,7 +15,7 @@ from typing import Any
 from ariadne import MutationType, ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
-from entitlements import decisions
+from entitlements import cache, decisions
 from entitlements.apis.graphql import types
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.evaluation import EntitlementsState
@@ -68,24 +68,39 @@ def resolve_entitlements_state(_: Any, info: GraphQLResolveInfo, query: dict[str
 
 @query.field("entitlement")
 def resolve_entitlement(_: Any, info: GraphQLResolveInfo, query: dict[str, Any]) -> dict[str, Any]:
+    """The check's whole answer comes from the decision cache when it can (REST's check caches its rendered answer
+    too): beside the decision it needs the feature's catalog row, a query a cached check should not pay."""
     params, now = _check_params(query), info.context.now
-    decision = decisions.cached_feature_check(
-        customer_ref_id=query["customerId"],
-        resource_ref_id=params["resource_ref_id"],
-        feature_ref_id=params["feature_ref_id"],
-        requested_usage=params.get("requested_usage"),
-        requested_values=params["requested_values"],
+    customer_ref_id, resource_ref_id = query["customerId"], params["resource_ref_id"]
+    requested_usage, requested_values = params.get("requested_usage"), params["requested_values"]
+    values_asked = (query.get("options") or {}).get("requestedValues") is not None
+
+    def compute() -> tuple[dict[str, Any], datetime | None]:
+        decision = decisions.feature_check(
+            customer_ref_id=customer_ref_id,
+            resource_ref_id=resource_ref_id,
+            feature_ref_id=params["feature_ref_id"],
+            requested_usage=requested_usage,
+            requested_values=requested_values,
+            now=now,
+        )
+        answer = types.entitlement(
+            decision,
+            types.features_of(info, [decision]),
+            customer_ref_id=customer_ref_id,
+            resource_ref_id=resource_ref_id,
+            now=now,
+            requested_usage=requested_usage,
+            requested_values=requested_values if values_asked else None,
+        )
+        return answer, decision.valid_until
+
+    return cache.cached_answer(
+        customer_ref_id=customer_ref_id,
+        parts=("graphql-entitlement", params["feature_ref_id"], resource_ref_id, requested_usage, requested_values,
+               values_asked),
         now=now,
-    )
-    options = query.get("options") or {}
-    return types.entitlement(
-        decision,
-        types.features_of(info, [decision]),
-        customer_ref_id=query["customerId"],
-        resource_ref_id=params["resource_ref_id"],
-        now=now,
-        requested_usage=params.get("requested_usage"),
-        requested_values=params["requested_values"] if options.get("requestedValues") is not None else None,
+        compute=compute,
     )
 
 
