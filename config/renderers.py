@@ -52,7 +52,10 @@ def _walked(data: Any) -> bytes:
 
 def encode(data: Any) -> bytes:
     """``data`` as compact UTF-8 JSON, every ``Decimal`` as its exact positional digits."""
-    output = _ENCODER.encode(data)
+    try:
+        output = _ENCODER.encode(data)
+    except ValueError:  # msgspec 0.23 and later refuse a non-finite decimal themselves; the walker names it
+        return _walked(data)
     suspicious = any(text in output for text in _NON_FINITE) or (
         (b"E+" in output or b"E-" in output) and _EXPONENT.search(output) is not None
     )
