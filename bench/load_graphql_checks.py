@@ -53,12 +53,19 @@ def main() -> None:
     try:
         api_key = harness.seed(arguments.customers)
         rest = {"BENCH_PATH": CHECK_PATH, "BENCH_API_KEY": api_key, "BENCH_CUSTOMERS": str(arguments.customers)}
-        graphql = {"BENCH_PATH": "/graphql", "BENCH_BODY": body, "BENCH_API_KEY": api_key,
-                   "BENCH_CUSTOMERS": str(arguments.customers)}
+        graphql = {
+            "BENCH_PATH": "/graphql",
+            "BENCH_BODY": body,
+            "BENCH_API_KEY": api_key,
+            "BENCH_CUSTOMERS": str(arguments.customers),
+        }
         piece = max(1, arguments.duration // SLICES)
         with harness.Server(url, api_key, workers=arguments.workers, threads=arguments.threads) as server:
-            print(f"{server.describe()}; wrk 1 thread, {connections} connections; each figure {SLICES} slices of "
-                  f"{piece} s, interleaved", flush=True)
+            print(
+                f"{server.describe()}; wrk 1 thread, {connections} connections; each figure {SLICES} slices of "
+                f"{piece} s, interleaved",
+                flush=True,
+            )
             status, answer = server.post("/graphql", body.replace("{c}", "0").encode())
             payload = json.loads(answer)
             if status != 200 or payload.get("errors") or not payload["data"]["entitlement"]["isGranted"]:
@@ -76,8 +83,9 @@ def main() -> None:
         for index in range(SLICES):
             ratio = slices["graphql"][index].requests_per_second / slices["rest"][index].requests_per_second
             print(f"  slice {index + 1}: GraphQL / REST {ratio:.2f}x", flush=True)
-        harness.verdict("GraphQL / REST requests/s", graphql_figure.requests_per_second /
-                        rest_figure.requests_per_second, 0.5)
+        harness.verdict(
+            "GraphQL / REST requests/s", graphql_figure.requests_per_second / rest_figure.requests_per_second, 0.5
+        )
         if rest_figure.errors or graphql_figure.errors:
             sys.exit("some requests failed: the figures above are not valid")
     finally:

@@ -67,15 +67,28 @@ class DepthAndSizeLimit(ASTValidationRule):
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
         if len(node.selection_set.selections) > MAX_ROOT_FIELDS:
-            self.report_error(GraphQLError(f"An operation selects at most {MAX_ROOT_FIELDS} root fields.", node,
-                                           extensions={"code": "QUERY_TOO_COMPLEX"}))
+            self.report_error(
+                GraphQLError(
+                    f"An operation selects at most {MAX_ROOT_FIELDS} root fields.",
+                    node,
+                    extensions={"code": "QUERY_TOO_COMPLEX"},
+                )
+            )
         depth, size = _depth_and_size(node.selection_set, self.fragments, 0, frozenset())
         if depth > MAX_DEPTH:
-            self.report_error(GraphQLError(f"Query is nested {depth} levels deep; at most {MAX_DEPTH} are allowed.",
-                                           node, extensions={"code": "QUERY_TOO_DEEP"}))
+            self.report_error(
+                GraphQLError(
+                    f"Query is nested {depth} levels deep; at most {MAX_DEPTH} are allowed.",
+                    node,
+                    extensions={"code": "QUERY_TOO_DEEP"},
+                )
+            )
         if size > MAX_FIELDS:
-            self.report_error(GraphQLError(f"Query selects more than {MAX_FIELDS} fields.", node,
-                                           extensions={"code": "QUERY_TOO_COMPLEX"}))
+            self.report_error(
+                GraphQLError(
+                    f"Query selects more than {MAX_FIELDS} fields.", node, extensions={"code": "QUERY_TOO_COMPLEX"}
+                )
+            )
 
 
 # Rules beside graphql-core's own; they read the document alone (``view.prepared`` keeps their outcome with it).

@@ -32,7 +32,7 @@ def _tokens(text: str) -> list[str]:
         if match is None:
             if text[position:].strip() == "":
                 break
-            raise ValueError(f"cannot read TypeScript near {text[position:position + 60]!r}")
+            raise ValueError(f"cannot read TypeScript near {text[position : position + 60]!r}")
         position = match.end()
         if match.group("comment"):
             continue
@@ -176,7 +176,7 @@ def read_sdk_declarations(text: str) -> TypescriptFacts:
     for position, match in enumerate(matches):
         kind, name = match.group(1), match.group(2)
         end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
-        body = text[match.end():end]
+        body = text[match.end() : end]
         if kind == "enum":
             enums[name] = re.findall(r"^\s*\w+ = \"([^\"]*)\"", body.split("}")[0], re.MULTILINE)
             continue

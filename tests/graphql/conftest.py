@@ -29,8 +29,12 @@ def graphql(api_key: str):  # type: ignore[no-untyped-def]
     client = Client()
 
     def post(query: str, variables: dict[str, Any] | None = None, **headers: str) -> tuple[int, dict[str, Any]]:
-        response = client.post("/graphql", {"query": query, "variables": variables or {}},
-                               content_type="application/json", headers={"X-API-KEY": api_key, **headers})
+        response = client.post(
+            "/graphql",
+            {"query": query, "variables": variables or {}},
+            content_type="application/json",
+            headers={"X-API-KEY": api_key, **headers},
+        )
         return response.status_code, response.json()
 
     return post

@@ -40,8 +40,9 @@ def test_an_edge_read_without_a_key_is_refused_as_graphql_refuses_it(api_key: st
 def test_an_edge_parameter_of_the_wrong_type_is_a_400_naming_it(api_key: str) -> None:
     status, body = _get("/v1/c/someone/entitlements.json?featureId=f&requestedUsage=lots", api_key)
     assert status == 400
-    assert body == {"errors": [{"message": "requestedUsage: must be a number",
-                                "extensions": {"code": "BAD_USER_INPUT"}}]}
+    assert body == {
+        "errors": [{"message": "requestedUsage: must be a number", "extensions": {"code": "BAD_USER_INPUT"}}]
+    }
     status, body = _get("/v1/paywall.json?includeHiddenPlans=maybe", api_key)
     assert (status, body["errors"][0]["message"]) == (400, "includeHiddenPlans: must be true or false")
 

@@ -41,8 +41,9 @@ def test_a_variable_of_the_wrong_type_is_bad_user_input_naming_the_field(graphql
 
 def test_a_bad_datetime_variable_is_bad_user_input(graphql: Any) -> None:
     query = "mutation M($input: ReportUsageInput!) { reportUsage(input: $input) { id } }"
-    status, body = graphql(query, {"input": {"customerId": "c", "featureId": "f", "value": 1,
-                                             "createdAt": "yesterday"}})
+    status, body = graphql(
+        query, {"input": {"customerId": "c", "featureId": "f", "value": 1, "createdAt": "yesterday"}}
+    )
     assert (status, _codes(body)) == (200, ["BAD_USER_INPUT"])
     assert "createdAt" in body["errors"][0]["message"]
 
@@ -67,8 +68,9 @@ def test_a_thousand_aliases_are_refused(graphql: Any) -> None:
 
 def test_a_one_megabyte_query_is_a_413(api_key: str) -> None:
     query = "query { sdkConfiguration { sentryDsn } }" + " " * (1024 * 1024)
-    response = Client().post("/graphql", {"query": query}, content_type="application/json",
-                             headers={"X-API-KEY": api_key})
+    response = Client().post(
+        "/graphql", {"query": query}, content_type="application/json", headers={"X-API-KEY": api_key}
+    )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert limits.MAX_BODY_BYTES < 1024 * 1024

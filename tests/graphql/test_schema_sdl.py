@@ -16,8 +16,10 @@ def documents() -> dict[str, str]:
     node = sdk_documents.node_documents(install.node_modules())
     python = sdk_documents.python_documents(install.python_sdk_site_packages())
     assert len(node) == 60 and len(python) == 64  # the pinned releases' operations
-    return {**{f"node:{name}": text for name, text in node.items()},
-            **{f"python:{name}": text for name, text in python.items()}}
+    return {
+        **{f"node:{name}": text for name, text in node.items()},
+        **{f"python:{name}": text for name, text in python.items()},
+    }
 
 
 def test_every_operation_of_both_sdks_validates_against_our_schema(documents: dict[str, str]) -> None:

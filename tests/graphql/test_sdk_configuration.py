@@ -32,5 +32,6 @@ def test_python_sdk_with_a_bad_key_gets_a_401(python_sdk: PythonSdk) -> None:
 
 def test_python_sdk_reads_the_sdk_configuration(python_sdk: PythonSdk) -> None:
     result = python_sdk.run("result = client.get_sdk_configuration()")
-    assert result == {"sdkConfiguration": {"sentryDsn": None, "isWidgetWatermarkEnabled": False,
-                                           "showWatermark": False}}
+    assert result == {
+        "sdkConfiguration": {"sentryDsn": None, "isWidgetWatermarkEnabled": False, "showWatermark": False}
+    }

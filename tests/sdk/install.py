@@ -44,8 +44,9 @@ def node_modules() -> Path:
     with _locked("node"):
         lock_stamp = _stamp(NODE_DIRECTORY / "package-lock.json")
         if not marker.exists() or marker.read_text() != lock_stamp:
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIRECTORY, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIRECTORY, check=True, stdout=subprocess.DEVNULL
+            )
             marker.write_text(lock_stamp)
     return modules
 
@@ -59,16 +60,32 @@ def python_sdk_interpreter() -> Path:
         if not marker.exists() or marker.read_text() != stamp:
             venv.EnvBuilder(with_pip=True, clear=True).create(PYTHON_VENV)
             environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-            subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
-                            str(PYTHON_REQUIREMENTS)], check=True, env=environment)
+            subprocess.run(
+                [
+                    str(python),
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "--disable-pip-version-check",
+                    "-r",
+                    str(PYTHON_REQUIREMENTS),
+                ],
+                check=True,
+                env=environment,
+            )
             marker.write_text(stamp)
     return python
 
 
 def python_sdk_site_packages() -> Path:
     python = python_sdk_interpreter()
-    completed = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True)
+    completed = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return Path(completed.stdout.strip())
 
 

@@ -33,8 +33,12 @@ class SdkRunner:
 
     def _environment(self) -> dict[str, str]:
         environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-        environment.update(STIGG_API_KEY=self.api_key, STIGG_BASE_URI=self.base_uri,
-                           STIGG_ENABLE_EDGE="1" if self.enable_edge else "0", NODE_ENV="test")
+        environment.update(
+            STIGG_API_KEY=self.api_key,
+            STIGG_BASE_URI=self.base_uri,
+            STIGG_ENABLE_EDGE="1" if self.enable_edge else "0",
+            NODE_ENV="test",
+        )
         return environment
 
     def outcome(self, scenario: str, input: Any = None) -> dict[str, Any]:
@@ -61,7 +65,11 @@ class NodeSdk(SdkRunner):
         install.node_modules()
         completed = subprocess.run(
             ["node", str(HERE / "node" / "run.js"), scenario, json.dumps(input)],
-            cwd=HERE / "node", env=self._environment(), capture_output=True, text=True, timeout=120,
+            cwd=HERE / "node",
+            env=self._environment(),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         outcome = _last_json_line(completed.stdout, completed.stderr)
         if "fatal" in outcome:
@@ -74,7 +82,11 @@ class PythonSdk(SdkRunner):
         python = install.python_sdk_interpreter()
         completed = subprocess.run(
             [str(python), str(HERE / "run_python.py"), scenario, json.dumps(input)],
-            cwd=HERE, env=self._environment(), capture_output=True, text=True, timeout=120,
+            cwd=HERE,
+            env=self._environment(),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if completed.returncode != 0:
             raise SdkError(f"the Python SDK crashed:\n{completed.stderr[-4000:]}")
