@@ -27,11 +27,7 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     original = error.original_error
     extensions: dict[str, Any] = dict(formatted.get("extensions") or {})
     extensions["traceId"] = uuid.uuid4().hex
-    if original is None:
-        if "code" not in extensions:
-            in_variables = "Variable " in error.message or "got invalid value" in error.message
-            extensions["code"] = "BAD_USER_INPUT" if in_variables else "GRAPHQL_VALIDATION_FAILED"
-    elif isinstance(original, DomainError):
+    if isinstance(original, DomainError):
         formatted["message"] = original.message
         extensions["code"] = original.code
         if original.details:
@@ -45,11 +41,18 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     elif isinstance(original, DjangoValidationError):
         formatted["message"] = "; ".join(original.messages)
         extensions["code"] = "VALIDATION_ERROR"
-    elif isinstance(original, GraphQLError):
-        extensions.setdefault("code", "BAD_USER_INPUT")
-    else:
-        logger.error("GraphQL resolver failed", exc_info=original)
+    elif error.path is not None:
+        # Failed while executing, not for anything the request said: a resolver raised something unexpected or
+        # answered null for a non-null field. The server's fault, logged; the client learns nothing of it.
+        logger.error(
+            "GraphQL execution failed at %s: %s", ".".join(map(str, error.path)), error.message, exc_info=original
+        )
         formatted["message"] = "Internal server error"
         extensions["code"] = "INTERNAL_SERVER_ERROR"
+    elif "code" not in extensions:
+        # The request itself: its syntax, its validation against the schema, or its variables.
+        in_variables = isinstance(original, GraphQLError) or "Variable " in error.message
+        in_variables = in_variables or "got invalid value" in error.message
+        extensions["code"] = "BAD_USER_INPUT" if in_variables else "GRAPHQL_VALIDATION_FAILED"
     formatted["extensions"] = extensions
     return formatted

@@ -61,11 +61,37 @@ def _validated_already(*_: Any, **__: Any) -> list[GraphQLError]:
     return []
 
 
+def nul_character_at(value: Any, path: str) -> str | None:
+    """Where a NUL character hides in ``value`` (a JSON value), if anywhere: no text we store may hold one
+    (PostgreSQL refuses it), so it is refused at the door, for every operation alike, as REST's fields refuse it."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = nul_character_at(key, path) or nul_character_at(
+            item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        )
+        if found:
+            return found
+    return None
+
+
 def execute(request: HttpRequest, api_key: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Run one GraphQL request for ``api_key``; also used by the edge reads with the SDK's own document."""
     document, errors = prepared(data["query"])
     if errors:
         return {"errors": [format_error(error) for error in errors]}
+    nul_at = nul_character_at(data.get("variables") or {}, "") or ("query" if "\x00" in data["query"] else None)
+    if nul_at:
+        message = f"{nul_at}: must not contain a NUL character"
+        return {
+            "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "details": {"field": nul_at}}}]
+        }
     context = RequestContext(request=request, api_key=api_key, now=timezone.now())
     _, result = graphql_sync(
         executable_schema(),

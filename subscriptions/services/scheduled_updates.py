@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from config.errors import DomainError
+from config.errors import DomainError, InvalidInput
 from subscriptions.enums import ScheduleStatus
 from subscriptions.models import CURRENT_STATUSES, Subscription, SubscriptionScheduledUpdate
 from subscriptions.services.changes import Timing, subscription_change
@@ -37,7 +37,7 @@ def scheduled_updates_cancel(*, subscription_id: int, status: str, now: datetime
     there are none of the latter without a payment provider). Locks the subscription row; idempotent (cancelling
     again finds nothing). Returns how many were cancelled."""
     if status not in CANCELLABLE_STATUSES:
-        raise ValueError(f"scheduled updates that are {status} cannot be cancelled")
+        raise InvalidInput(f"scheduled updates that are {status} cannot be cancelled", field="status")
     subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
     updates = SubscriptionScheduledUpdate.objects.filter(subscription=subscription, status=status)
     return scheduled_updates_finish(updates, status=ScheduleStatus.CANCELED, now=now, actor=actor, outcome="cancelled")

@@ -15,15 +15,11 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 
-from catalog.demo import demo_catalog_load
+from tests.fuzz_world import CUSTOMER, SUBSCRIPTION
 
-CUSTOMER = "fuzz-customer"
-SUBSCRIPTION = "fuzz-subscription"
 # The identifier each path parameter takes, by the path's prefix (the first match wins).
 PATH_IDS: list[tuple[str, dict[str, str]]] = [
     ("/api/v1/customers/", {"ref_id": CUSTOMER, "feature_ref_id": "api-calls"}),
@@ -59,34 +55,6 @@ def connection_kept() -> Iterator[None]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def world(api_client: APIClient) -> dict[str, str]:
-    """The demo catalog, two customers, a paid subscription and a credit grant, made through the API. The grant's
-    id, for the paths that take one."""
-    demo_catalog_load(now=timezone.now())
-    for ref_id in (CUSTOMER, "fuzz-customer-2"):
-        assert api_client.post("/api/v1/customers", {"id": ref_id, "name": ref_id}, format="json").status_code == 200
-    subscription = {
-        "customerId": CUSTOMER,
-        "planId": "pro",
-        "billingPeriod": "MONTHLY",
-        "id": SUBSCRIPTION,
-        "unitQuantity": 3,
-        "trialOverrideConfiguration": {"isTrial": False},
-    }
-    assert api_client.post("/api/v1/subscriptions", subscription, format="json").status_code == 200
-    grant = {
-        "customerId": CUSTOMER,
-        "currencyId": "ai-tokens",
-        "amount": 100,
-        "grantType": "PROMOTIONAL",
-        "displayName": "Welcome",
-    }
-    response = api_client.post("/api/v1/credits/grants", grant, format="json")
-    assert response.status_code == 200, response.content
-    return {"grant": response.json()["data"]["id"]}
 
 
 def known_ids(case: Any, world: dict[str, str]) -> None:

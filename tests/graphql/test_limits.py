@@ -104,3 +104,17 @@ def test_a_document_is_parsed_and_validated_once_and_refused_every_time(graphql:
     assert _codes(first[1]) == _codes(second[1]) == ["QUERY_TOO_COMPLEX"]
     good = "query Fine { sdkConfiguration { sentryDsn } }"
     assert graphql(good)[1] == graphql(good)[1] == {"data": {"sdkConfiguration": {"sentryDsn": None}}}
+
+
+def test_a_nul_character_anywhere_in_the_variables_is_bad_user_input_naming_it(graphql: Any) -> None:
+    query = "query Q($input: GetActiveSubscriptionsInput!) { getActiveSubscriptions(input: $input) { refId } }"
+    status, body = graphql(query, {"input": {"customerId": "c", "resourceIds": ["ok", "b\x00d"]}})
+    assert status == 200
+    assert body == {
+        "errors": [
+            {
+                "message": "input.resourceIds[1]: must not contain a NUL character",
+                "extensions": {"code": "BAD_USER_INPUT", "details": {"field": "input.resourceIds[1]"}},
+            }
+        ]
+    }
