@@ -146,14 +146,22 @@ def coupon_terms(coupon: Coupon) -> CouponTerms:
     )
 
 
+def quantity_bought(*, unit_quantity: int | None, feature_quantity: object, single_per_unit: bool) -> Decimal | None:
+    """How many units of a plan's price are bought: ``unit_quantity`` prices the plan's single PER_UNIT price,
+    anything else is priced by its feature's own quantity (``charges``)."""
+    if single_per_unit and unit_quantity is not None:
+        return Decimal(unit_quantity)
+    return _decimal(feature_quantity)
+
+
 def _plan_quantity(quote: QuoteInput, point: PricePoint, *, single_per_unit: bool) -> tuple[Decimal | None, str]:
-    feature_field = f"charges[{point.feature_ref_id}]"
-    if single_per_unit and quote.unit_quantity is not None:
-        return Decimal(quote.unit_quantity), "unitQuantity"
-    quantity = _decimal(quote.feature_quantities.get(point.feature_ref_id)) if point.feature_ref_id else None
-    if quantity is None and single_per_unit:
-        return None, "unitQuantity"
-    return quantity, feature_field
+    feature_quantity = quote.feature_quantities.get(point.feature_ref_id) if point.feature_ref_id else None
+    quantity = quantity_bought(
+        unit_quantity=quote.unit_quantity, feature_quantity=feature_quantity, single_per_unit=single_per_unit
+    )
+    if single_per_unit and (quote.unit_quantity is not None or quantity is None):
+        return quantity, "unitQuantity"
+    return quantity, f"charges[{point.feature_ref_id}]"
 
 
 def _charges(quote: QuoteInput) -> list[_Charge]:

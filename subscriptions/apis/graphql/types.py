@@ -24,12 +24,13 @@ from catalog import enums as catalog_enums
 from catalog.apis.graphql.ids import object_id
 from catalog.apis.graphql.loaders import prime_versions
 from catalog.apis.graphql.values import money
-from catalog.models import PackageVersion, Price
+from catalog.models import PackageVersion
 from subscriptions import enums
 from subscriptions.apis.wire import invoice_to_wire
 from subscriptions.models import Invoice, Subscription, SubscriptionAddon, SubscriptionFeatureQuantity
 from subscriptions.period_prices import subscriptions_period_prices
 from subscriptions.pricing import InvoiceDraft
+from subscriptions.quote import quantity_bought
 from subscriptions.selectors import PENDING_UPDATE_STATUSES, subscription_prices
 
 # Stigg's ids are UUIDs of its own; ours are row keys, presented as stable name-based UUIDs.
@@ -168,26 +169,26 @@ def resolve_latest_invoice(subscription: Subscription, info: GraphQLResolveInfo)
     return info.context.loaders.get(_invoices_by_id).load(invoice_id)
 
 
-def _usage_limit(subscription: Subscription, price: Price, quantities: Mapping[int, Decimal]) -> Decimal | None:
-    """The quantity bought of a price's feature (seats): its ``charges`` quantity, else the unit quantity."""
-    if price.feature_id is None:
-        return None
-    quantity = quantities.get(price.feature_id)
-    if quantity is None and subscription.unit_quantity is not None:
-        quantity = Decimal(subscription.unit_quantity)
-    return quantity
-
-
 @subscription_type.field("prices")
 def resolve_prices(subscription: Subscription, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+    """Each price the subscription pays, with the quantity bought of its feature (seats) as billing counts it."""
     quantities = info.context.loaders.get(_feature_quantities, default={}).load(subscription.pk)
+    prices = subscription_prices(subscription)
+    per_unit = catalog_enums.BillingModel.PER_UNIT
+    plan_per_unit = [price for price, addon in prices if addon is None and price.billing_model == per_unit]
     return [
         {
             "billingModel": price.billing_model,
             "price": price,
-            "usageLimit": _usage_limit(subscription, price, quantities),
+            "usageLimit": None
+            if price.feature_id is None
+            else quantity_bought(
+                unit_quantity=subscription.unit_quantity,
+                feature_quantity=quantities.get(price.feature_id),
+                single_per_unit=len(plan_per_unit) == 1,
+            ),
         }
-        for price, _ in subscription_prices(subscription)
+        for price, _ in prices
     ]
 
 
