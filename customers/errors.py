@@ -1,6 +1,6 @@
 """Customer errors with stable codes (mapped to HTTP by ``config.errors``)."""
 
-from config.errors import Conflict, DuplicateId, InvalidInput, NotFound
+from config.errors import Conflict, DomainError, DuplicateId, InvalidInput, NotFound
 
 
 class CustomerNotFound(NotFound):
@@ -25,3 +25,23 @@ class CouponNotActive(InvalidInput):
 
 class InvalidCustomerInput(InvalidInput):
     code = "VALIDATION_ERROR"
+
+
+# Refusals of what needs a billing integration this server does not have, with Stigg's own codes.
+
+
+class UnsupportedCustomerField(DomainError):
+    """A field that asks for an integration this server does not have."""
+
+    code = "IntegrationNotFound"
+    status = 422
+
+
+class BillingIntegrationMissing(DomainError):
+    code = "BillingIntegrationMissing"
+    status = 422
+
+
+class CheckoutIsNotSupported(DomainError):
+    code = "CheckoutIsNotSupported"
+    status = 422

@@ -48,3 +48,9 @@ class SubscriptionSlotTaken(Conflict):
     """A delegation or transfer into a slot (customer, product, resource) that holds such a subscription already."""
 
     code = "SUBSCRIPTION_SLOT_TAKEN"
+
+
+class NoUpcomingInvoice(NotFound):
+    """The subscription has no invoice to come (no billing period, or it ends with the current one)."""
+
+    code = "MissingSubscriptionInvoiceError"

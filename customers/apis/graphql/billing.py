@@ -10,21 +10,11 @@ from typing import Any, NoReturn
 from ariadne import MutationType, QueryType
 from graphql import GraphQLResolveInfo
 
-from config.errors import DomainError
+from customers.errors import BillingIntegrationMissing, CheckoutIsNotSupported
 from customers.selectors import customer_get
 
 query = QueryType()
 mutation = MutationType()
-
-
-class BillingIntegrationMissing(DomainError):
-    code = "BillingIntegrationMissing"
-    status = 422
-
-
-class CheckoutIsNotSupported(DomainError):
-    code = "CheckoutIsNotSupported"
-    status = 422
 
 
 @query.field("customerPortal")

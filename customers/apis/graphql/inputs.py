@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from config.errors import DomainError
 from config.graphql.inputs import validated
 from customers.apis.inputs import CustomerProvisionInput, CustomerUpdateInput
-from customers.errors import InvalidCustomerInput
+from customers.errors import InvalidCustomerInput, UnsupportedCustomerField
 
 # REST v1 field -> the GraphQL field it came from (for error messages).
 GRAPHQL_NAMES = {
@@ -34,13 +33,6 @@ ADDRESS_KEYS = {"addressLine1": "line1", "addressLine2": "line2", "city": "city"
                 "postalCode": "postalCode", "state": "state"}
 ADDRESS_REVERSED = {rest: graphql for graphql, rest in ADDRESS_KEYS.items()}
 STRIPE_PASSTHROUGH_KEYS = ("customerName", "invoiceCustomFields", "metadata", "paymentMethodId", "taxIds")
-
-
-class UnsupportedCustomerField(DomainError):
-    """A field that asks for an integration this server does not have."""
-
-    code = "IntegrationNotFound"
-    status = 422
 
 
 def customer_ref_id(input: Mapping[str, Any]) -> str:

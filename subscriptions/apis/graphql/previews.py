@@ -13,12 +13,12 @@ from ariadne import MutationType
 from graphql import GraphQLResolveInfo
 
 from catalog.apis.graphql.values import money
-from config.errors import NotFound
 from config.graphql.inputs import validated
 from subscriptions.apis.graphql.changes import subscription_ref_id
 from subscriptions.apis.graphql.inputs import rest_body
 from subscriptions.apis.preview import PreviewInput, preview_of
 from subscriptions.apis.updates import SubscriptionUpdateInput, update_request
+from subscriptions.errors import NoUpcomingInvoice
 from subscriptions.period_prices import subscription_next_invoice
 from subscriptions.pricing import CouponTerms, InvoiceDraft
 from subscriptions.quote import coupon_terms
@@ -27,12 +27,6 @@ from subscriptions.services import updates
 from subscriptions.services.balance import BalanceOutcome, payer_balance_preview, payer_id, subscription_preview_balance
 
 mutation = MutationType()
-
-
-class NoUpcomingInvoice(NotFound):
-    """The subscription has no invoice to come (no billing period, or it ends with the current one)."""
-
-    code = "MissingSubscriptionInvoiceError"
 
 
 def _discount(coupon: CouponTerms | None, invoice: InvoiceDraft) -> dict[str, Any] | None:
