@@ -21,10 +21,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog.models import CustomCurrency
+from config.decision_cache import invalidate_usage
 from credits.enums import LedgerEventType
 from credits.models import CreditBalance, CreditConsumption, CreditGrant, LedgerEntry
 from customers.models import Customer
-from entitlements.cache import invalidate_usage
 
 ZERO = Decimal(0)
 

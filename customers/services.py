@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from catalog import enums as catalog_enums
 from catalog.errors import CouponNotFound
 from catalog.models import Coupon
+from config.decision_cache import invalidate_customer
 from config.ids import validate_external_id
 from customers.errors import (
     CouponNotActive,
@@ -23,7 +24,6 @@ from customers.errors import (
     InvalidCustomerInput,
 )
 from customers.models import Customer, CustomerResource
-from entitlements.cache import invalidate_customer
 
 UPDATABLE_FIELDS = {
     "name",

@@ -5,7 +5,7 @@ through ``metering.selectors``, the credit wallets through ``credits.selectors``
 (``entitlements.evaluation``); the interfaces only shape the typed answer. Reads only; the query counts are those
 of the selectors they call, whatever the number of grants.
 
-The ``cached_*`` variants answer from the decision cache (``entitlements.cache``), keyed by everything the answer
+The ``cached_*`` variants answer from the decision cache (``config.decision_cache``), keyed by everything the answer
 depends on and invalidated by the same tokens as REST's rendered answers.
 """
 
@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from config import decision_cache as cache
 from credits.selectors import WalletView, customer_wallets, wallet_view
-from entitlements import cache, evaluation
+from entitlements import evaluation
 from entitlements.selectors import currency_info, currency_info_of, customer_grants, customer_grants_and_feature
 from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
 

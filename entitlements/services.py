@@ -16,9 +16,10 @@ from catalog import enums as catalog_enums
 from catalog.models import Feature, PackageEntitlement
 from catalog.selectors import feature_get
 from catalog.services.entitlements import resolve_reset_anchor, validate_feature_entitlement
+from config.decision_cache import invalidate_customer
+from customers.decision_cache import invalidate_customer_pks
 from customers.errors import CustomerNotFound
 from customers.models import Customer
-from entitlements.cache import invalidate_customer, invalidate_customer_pks
 from entitlements.enums import PromoPeriod, PromoStatus
 from entitlements.errors import InvalidPromotionInput
 from entitlements.models import PromotionalEntitlement

@@ -24,8 +24,8 @@ from django.db.models import Count
 
 from catalog.enums import AggregationFunction, MeterType
 from catalog.models import Feature
+from config.decision_cache import invalidate_usage
 from customers.models import Customer
-from entitlements.cache import invalidate_usage
 from metering import db
 from metering.aggregation_queue import aggregation_schedule, aggregation_started
 from metering.aggregation_windows import Windows

@@ -10,7 +10,7 @@ rule is reused while events fall inside it (``entitlements.usage_window_memo``).
 
 from datetime import datetime
 
-from entitlements.cache import cached_many
+from config.decision_cache import cached_many
 from entitlements.evaluation import WindowRule
 from entitlements.selectors import grants_read_together
 from entitlements.usage_periods import UsagePeriod

@@ -18,10 +18,10 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 
 from catalog.enums import FeatureType
 from catalog.models import Feature
+from config.decision_cache import cached_many, invalidate_usage
 from config.pg_arrays import int_array, plain_array, text_array, time_array, uuid_array
 from config.prepared import server_cursor
 from customers.models import Customer, CustomerResource
-from entitlements.cache import cached_many, invalidate_usage
 from entitlements.evaluation import WindowRule, effective_entitlements, usage_windows, window_rule
 from entitlements.selectors import customer_grants
 from entitlements.usage_periods import UsagePeriod
@@ -146,7 +146,7 @@ def window_rules(
 ) -> tuple[dict[str, WindowRule], datetime | None]:
     """The usage-window rule (``evaluation.window_rule``, what ``evaluation.usage_window`` computes a window from)
     of every metered feature the customer holds ``now``, and the moment they may change (the earliest end of a
-    grant): cached with the customer by ``entitlements.cache.cached_many``, small so that reading a batch's customers
+    grant): cached with the customer by ``config.decision_cache.cached_many``, small so that reading a batch's customers
     back costs little."""
     grants = customer_grants(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
     rules = {

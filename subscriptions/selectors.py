@@ -127,8 +127,7 @@ def subscription_prices(subscription: Subscription) -> list[tuple[Price, str | N
     ]
     for addon in subscription.addons.all():
         rows += [
-            (price, addon.addon.ref_id)
-            for price in _applicable_prices(addon.addon_version.prices.all(), subscription)
+            (price, addon.addon.ref_id) for price in _applicable_prices(addon.addon_version.prices.all(), subscription)
         ]
     return rows
 
@@ -282,4 +281,3 @@ def customer_balances(*, customer_id: int) -> dict[str, Decimal]:
     """Every currency the customer has a balance in (zero ones included), by currency."""
     rows = CustomerBalance.objects.filter(customer_id=customer_id).order_by("currency")
     return {row.currency: row.amount for row in rows}
-

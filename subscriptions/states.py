@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from entitlements.cache import invalidate_customer_pks
+from customers.decision_cache import invalidate_customer_pks
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import IllegalSubscriptionTransition
 from subscriptions.models import Subscription, SubscriptionStatusEvent

@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_decision_cache() -> None:
     """With Redis, cached entitlement answers outlive a test's database: start every test with none reachable."""
-    from entitlements.cache import invalidate_all
+    from config.decision_cache import invalidate_all
 
     invalidate_all()
 

@@ -11,8 +11,8 @@ from catalog import enums
 from catalog.errors import InUse, InvalidCatalogInput
 from catalog.models import Feature, PackageEntitlement, Price
 from catalog.services.common import apply_changes, create_unique
+from config.decision_cache import invalidate_all
 from config.ids import validate_external_id
-from entitlements.cache import invalidate_all
 
 VALUE_FREE_OPERATIONS = {enums.FilterOperation.IS_NULL, enums.FilterOperation.IS_NOT_NULL}
 FIELDLESS_AGGREGATIONS = {enums.AggregationFunction.COUNT}

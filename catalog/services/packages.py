@@ -17,8 +17,8 @@ from catalog.services.common import create_unique
 from catalog.services.drafts import lock_draft_version
 from catalog.services.entitlements import copy_entitlements
 from catalog.services.features import features_activate
+from config.decision_cache import invalidate_all
 from config.ids import validate_external_id
-from entitlements.cache import invalidate_all
 
 VERSION_FIELDS = {"display_name", "description", "metadata", "billing_id", "max_quantity"}
 PLAN_ONLY = {"parent_plan_ref_id", "compatible_addon_ref_ids", "default_trial_config"}

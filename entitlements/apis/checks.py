@@ -11,7 +11,7 @@ kept no longer than the wallets' next timed change.
 
 ``currentUsage`` of a metered feature is the usage metering counted in the feature's current window.
 
-Feature answers go through the decision cache (``entitlements.cache``), keyed by everything in the query; an
+Feature answers go through the decision cache (``config.decision_cache``), keyed by everything in the query; an
 answer is kept, rendered, until something about the customer or the catalog changes, or its ``validUntil``
 passes. The common query (``featureId``, maybe ``resourceId``, nothing else) is read without the serializer.
 """
@@ -25,11 +25,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 
+from config import decision_cache as cache
 from config.query import comma_list_parameter
 from config.renderers import dumps
 from config.views import ApiView
 from config.wire import envelope
-from entitlements import cache, decisions
+from entitlements import decisions
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
 

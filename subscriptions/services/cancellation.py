@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from catalog import enums as catalog_enums
+from customers.decision_cache import invalidate_customer_pks
 from customers.models import Customer
-from entitlements.cache import invalidate_customer_pks
 from subscriptions.enums import BalanceTransactionKind, CancellationAction, CancelReason
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import IllegalSubscriptionTransition, InvalidSubscriptionInput

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from catalog.enums import TrialEndBehavior
 from config.errors import DomainError
 from credits.hooks import recurring_grants_schedule
-from entitlements.cache import invalidate_customer_pks
+from customers.decision_cache import invalidate_customer_pks
 from subscriptions import periods, states
 from subscriptions.enums import CancelReason, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status

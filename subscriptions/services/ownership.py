@@ -17,12 +17,12 @@ from datetime import datetime
 
 from django.db import transaction
 
+from config.decision_cache import invalidate_customers
 from config.ids import validate_external_id
 from customers.errors import CustomerNotFound
 from customers.models import Customer
 from customers.selectors import customer_get
 from customers.services import customer_resource_get_or_create
-from entitlements.cache import invalidate_customers
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import InvalidSubscriptionInput, SubscriptionNotUpdatable, SubscriptionSlotTaken
 from subscriptions.models import CURRENT_STATUSES, LIVE_STATUSES, Subscription, SubscriptionStatusEvent

@@ -43,9 +43,7 @@ def _prefixed(error: DomainError, prefix: str) -> DomainError:
 
 
 @transaction.atomic
-def subscriptions_import(
-    *, requests: Sequence[ProvisionRequest], now: datetime, actor: str
-) -> list[ProvisionResult]:
+def subscriptions_import(*, requests: Sequence[ProvisionRequest], now: datetime, actor: str) -> list[ProvisionResult]:
     """Provision every subscription of an import, in order, each by the provisioning rules (from its own start
     date). All or nothing: the first refused item rolls the whole import back and its error names it
     (``subscriptions[i]...``). Idempotency key: each item's subscription id, as in provisioning (an import retried

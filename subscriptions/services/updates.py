@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from credits.hooks import recurring_grants_schedule
-from entitlements.cache import invalidate_customer_pks
+from customers.decision_cache import invalidate_customer_pks
 from subscriptions.enums import BalanceTransactionKind, InvoiceBillingReason, ScheduleStatus, ScheduleType
 from subscriptions.models import (
     Subscription,

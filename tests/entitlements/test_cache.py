@@ -1,4 +1,4 @@
-"""The decision cache (``entitlements.cache``): every change that can alter a check is seen by the next check, and
+"""The decision cache (``config.decision_cache``): every change that can alter a check is seen by the next check, and
 time-bound answers are never served past their ``validUntil``.
 
 The cache is turned on here whatever the environment (local memory on SQLite, Redis db 13 with ``REDIS_URL``).
@@ -22,10 +22,11 @@ from catalog.selectors import feature_get, package_get
 from catalog.services.entitlements import entitlement_update
 from catalog.services.features import feature_archive, feature_create, feature_update
 from catalog.services.packages import package_archive, package_create_draft, package_publish
+from config import decision_cache as cache
 from customers.models import Customer
 from customers.selectors import customer_get
 from customers.services import customer_archive, customer_provision, customer_resource_get_or_create, customer_unarchive
-from entitlements import cache, services
+from entitlements import services
 from entitlements.models import PromotionalEntitlement
 from metering.services import UsageReport, usage_report
 from subscriptions.models import Subscription, SubscriptionAddon

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache as django_cache
 
-from entitlements import cache
+from config import decision_cache as cache
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import CustomCurrency
-from entitlements import cache
+from config import decision_cache as cache
 from subscriptions.models import Subscription
 from subscriptions.services.ownership import subscription_delegate
 from tests.credits.builders import consume, grant, wallet_setup

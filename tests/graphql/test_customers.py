@@ -24,15 +24,31 @@ CARD = {"billingId": "pm_1", "cardExpiryMonth": 12, "cardExpiryYear": 2030, "car
 
 def node_customer(ref_id: str, **fields: object) -> dict[str, object]:
     """A customer as the Node SDK maps ``SlimCustomerFragment`` (``mapSlimCustomer``)."""
-    return {"id": ref_id, "createdAt": NOW_TEXT, "updatedAt": NOW_TEXT, "metadata": {},
-            "awsMarketplaceCustomerId": None, **fields}
+    return {
+        "id": ref_id,
+        "createdAt": NOW_TEXT,
+        "updatedAt": NOW_TEXT,
+        "metadata": {},
+        "awsMarketplaceCustomerId": None,
+        **fields,
+    }
 
 
 def python_customer(ref_id: str, **fields: object) -> dict[str, object]:
     """``SlimCustomerFragment`` as the Python SDK dumps it."""
-    return {"id": str(customer_uuid(Customer.objects.get(ref_id=ref_id))), "name": None, "email": None,
-            "createdAt": NOW_TEXT, "updatedAt": NOW_TEXT, "refId": ref_id, "customerId": ref_id, "billingId": None,
-            "additionalMetaData": {}, "awsMarketplaceCustomerId": None, **fields}
+    return {
+        "id": str(customer_uuid(Customer.objects.get(ref_id=ref_id))),
+        "name": None,
+        "email": None,
+        "createdAt": NOW_TEXT,
+        "updatedAt": NOW_TEXT,
+        "refId": ref_id,
+        "customerId": ref_id,
+        "billingId": None,
+        "additionalMetaData": {},
+        "awsMarketplaceCustomerId": None,
+        **fields,
+    }
 
 
 @time_machine.travel(NOW, tick=False)
@@ -60,7 +76,12 @@ def test_node_sdk_imports_updates_archives_and_unarchives_a_customer(node_sdk: N
     }
     customer = Customer.objects.get(ref_id="acme")
     assert (customer.name, customer.email, customer.billing_id, customer.archived_at, customer.metadata) == (
-        None, None, "cus_1", None, {"tier": "platinum"})
+        None,
+        None,
+        "cus_1",
+        None,
+        {"tier": "platinum"},
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -82,13 +103,25 @@ def test_node_sdk_imports_customers_in_bulk_updates_billing_details_and_a_coupon
     )
     assert result == {"bulk": "undefined", "updated": node_customer("bulk-2", billingId="cus_2")}
     one, two = Customer.objects.order_by("ref_id")
-    assert (one.ref_id, one.name, one.email, one.metadata) == ("bulk-1", "One", "one@example.test",
-                                                              {"source": "import"})
+    assert (one.ref_id, one.name, one.email, one.metadata) == (
+        "bulk-1",
+        "One",
+        "one@example.test",
+        {"source": "import"},
+    )
     assert (two.billing_currency, two.language, two.timezone, two.coupon) == (
-        "eur", "fr", "Europe/Paris", Coupon.objects.get(ref_id="welcome"))
-    assert two.passthrough == {"stripe": {"customerName": "Deux SAS", "taxIds": [{"type": "eu_vat", "value": "FR123"}],
-                                          "billingAddress": {"line1": "1 rue de la Paix", "city": "Paris",
-                                                             "country": "FR"}}}
+        "eur",
+        "fr",
+        "Europe/Paris",
+        Coupon.objects.get(ref_id="welcome"),
+    )
+    assert two.passthrough == {
+        "stripe": {
+            "customerName": "Deux SAS",
+            "taxIds": [{"type": "eu_vat", "value": "FR123"}],
+            "billingAddress": {"line1": "1 rue de la Paix", "city": "Paris", "country": "FR"},
+        }
+    }
 
 
 @time_machine.travel(NOW, tick=False)
@@ -117,8 +150,9 @@ result = [
 ]
 """
     )
-    imported = python_customer("acme", name="Acme", email="ap@acme.test", billingId="cus_1",
-                               additionalMetaData={"tier": "gold"})
+    imported = python_customer(
+        "acme", name="Acme", email="ap@acme.test", billingId="cus_1", additionalMetaData={"tier": "gold"}
+    )
     assert result == [
         {"importCustomer": imported},
         {"updateCustomer": {**imported, "email": "billing@acme.test", "billingId": None}},
@@ -142,7 +176,17 @@ result = [client.import_customer_bulk(bulk), client.import_customer_bulk(bulk)]
     assert python_sdk.run(scenario) == [{"importCustomersBulk": None}] * 2
     customers = Customer.objects.order_by("ref_id").values_list("ref_id", "name", "email", "default_payment_method")
     assert list(customers) == [
-        ("bulk-1", "One", None, {"billingId": "pm_1", "cardExpiryMonth": None, "cardExpiryYear": None,
-                                 "cardLast4Digits": None, "type": None}),
+        (
+            "bulk-1",
+            "One",
+            None,
+            {
+                "billingId": "pm_1",
+                "cardExpiryMonth": None,
+                "cardExpiryYear": None,
+                "cardLast4Digits": None,
+                "type": None,
+            },
+        ),
         ("bulk-2", None, "two@example.test", None),
     ]

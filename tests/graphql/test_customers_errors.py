@@ -47,12 +47,18 @@ def test_node_sdk_gets_customer_not_found_for_an_unknown_or_archived_customer(no
         return codes;
         """
     )
-    prefixes = {"getCustomer": "get customer", "getCustomerStatistics": "get customer statistics",
-                "updateCustomer": "update customer", "detachCustomerPaymentMethod": "detach customer payment method",
-                "archiveCustomer": "archive customer", "unarchiveCustomer": "unarchive customer"}
+    prefixes = {
+        "getCustomer": "get customer",
+        "getCustomerStatistics": "get customer statistics",
+        "updateCustomer": "update customer",
+        "detachCustomerPaymentMethod": "detach customer payment method",
+        "archiveCustomer": "archive customer",
+        "unarchiveCustomer": "unarchive customer",
+    }
     expected = {
         f"{name} {ref_id}": ["CUSTOMER_NOT_FOUND", f"Failed to {prefix}: customerId: Customer {ref_id} not found"]
-        for ref_id in ("nobody", "gone") for name, prefix in prefixes.items()
+        for ref_id in ("nobody", "gone")
+        for name, prefix in prefixes.items()
         if not (ref_id == "gone" and name.endswith("archiveCustomer"))
     }
     assert result == expected
@@ -87,17 +93,26 @@ def test_node_sdk_import_and_update_refuse_bad_input_and_write_nothing(node_sdk:
     )
     assert result == [
         ["VALIDATION_ERROR", "Failed to import customer: email: 'not-an-email' is not an email address"],
-        ["DUPLICATE_ID", "Failed to import customer: id: Customer with id acme already exists with different "
-                         "details; update it instead"],
-        ["CUSTOMER_ID_ARCHIVED", "Failed to import customer: id: Customer id gone belongs to an archived customer "
-                                 "and cannot be reused; unarchive it instead"],
+        [
+            "DUPLICATE_ID",
+            "Failed to import customer: id: Customer with id acme already exists with different "
+            "details; update it instead",
+        ],
+        [
+            "CUSTOMER_ID_ARCHIVED",
+            "Failed to import customer: id: Customer id gone belongs to an archived customer "
+            "and cannot be reused; unarchive it instead",
+        ],
         ["VALIDATION_ERROR", f"Failed to import customer: id: must be {EXTERNAL_ID_RULE}"],
         ["VALIDATION_ERROR", "Failed to import customers: customers[2].id: bulk-1 is imported twice"],
         ["VALIDATION_ERROR", "Failed to import customers: email: 'x@' is not an email address"],
         ["VALIDATION_ERROR", "Failed to update customer: email: 'not-an-email' is not an email address"],
         ["COUPON_NOT_FOUND", "Failed to update customer: couponId: Coupon no-such-coupon not found"],
-        ["IntegrationNotFound", "Failed to update customer: awsMarketplaceCustomerId: this server has no AWS "
-                                "Marketplace integration to link the customer to"],
+        [
+            "IntegrationNotFound",
+            "Failed to update customer: awsMarketplaceCustomerId: this server has no AWS "
+            "Marketplace integration to link the customer to",
+        ],
     ]
     assert customers() == [("acme", "Acme", "ap@acme.test", None), ("gone", None, None, NOW)]
 
@@ -129,12 +144,24 @@ for customer_id in ["acme", "nobody"]:
     )
     not_found = "customerId: Customer nobody not found"
     assert result == [
-        ["portal", "acme", "BillingIntegrationMissing",
-         "The customer portal needs a billing integration, and this server has none"],
-        ["checkout", "acme", "CheckoutIsNotSupported",
-         "Checkout needs a billing integration, and this server has none"],
-        ["session", "acme", "BillingIntegrationMissing",
-         "A payment session needs a billing integration, and this server has none"],
+        [
+            "portal",
+            "acme",
+            "BillingIntegrationMissing",
+            "The customer portal needs a billing integration, and this server has none",
+        ],
+        [
+            "checkout",
+            "acme",
+            "CheckoutIsNotSupported",
+            "Checkout needs a billing integration, and this server has none",
+        ],
+        [
+            "session",
+            "acme",
+            "BillingIntegrationMissing",
+            "A payment session needs a billing integration, and this server has none",
+        ],
         ["portal", "nobody", "CUSTOMER_NOT_FOUND", not_found],
         ["checkout", "nobody", "CUSTOMER_NOT_FOUND", not_found],
         ["session", "nobody", "CUSTOMER_NOT_FOUND", not_found],

@@ -82,17 +82,41 @@ def test_node_checks_of_every_kind_are_decided_by_the_sdk_from_our_entitlements(
     result = node_sdk.run(CHECKS)
 
     start = pro.start_date
-    metered_feature = {"id": "api-calls", "featureType": "NUMBER", "meterType": "Incremental", "units": "",
-                       "unitsPlural": "", "isMetered": True}
+    metered_feature = {
+        "id": "api-calls",
+        "featureType": "NUMBER",
+        "meterType": "Incremental",
+        "units": "",
+        "unitsPlural": "",
+        "isMetered": True,
+    }
     assert result["bool"] == {
-        "type": "BOOLEAN", "isFallback": False, "hasAccess": True,
-        "feature": {"id": "sso", "featureType": "BOOLEAN", "meterType": "None", "units": "", "unitsPlural": "",
-                    "isMetered": False},
+        "type": "BOOLEAN",
+        "isFallback": False,
+        "hasAccess": True,
+        "feature": {
+            "id": "sso",
+            "featureType": "BOOLEAN",
+            "meterType": "None",
+            "units": "",
+            "unitsPlural": "",
+            "isMetered": False,
+        },
     }
     assert result["numeric"] == {
-        "type": "NUMERIC", "isFallback": False, "hasAccess": True, "isUnlimited": False, "value": 30,
-        "feature": {"id": "seats", "featureType": "NUMBER", "meterType": "None", "units": "", "unitsPlural": "",
-                    "isMetered": False},
+        "type": "NUMERIC",
+        "isFallback": False,
+        "hasAccess": True,
+        "isUnlimited": False,
+        "value": 30,
+        "feature": {
+            "id": "seats",
+            "featureType": "NUMBER",
+            "meterType": "None",
+            "units": "",
+            "unitsPlural": "",
+            "isMetered": False,
+        },
     }
     window = {
         "resetPeriod": "MONTH",
@@ -102,22 +126,47 @@ def test_node_checks_of_every_kind_are_decided_by_the_sdk_from_our_entitlements(
         "nextResetDate": iso(add_months(start, 1, anchor_day=start.day)),
     }
     assert result["metered"] == {
-        "type": "METERED", "isFallback": False, "hasAccess": True, "isUnlimited": False, "hasSoftLimit": False,
-        "usageLimit": 1000, "currentUsage": 400, "requestedUsage": 600, **window, "feature": metered_feature,
+        "type": "METERED",
+        "isFallback": False,
+        "hasAccess": True,
+        "isUnlimited": False,
+        "hasSoftLimit": False,
+        "usageLimit": 1000,
+        "currentUsage": 400,
+        "requestedUsage": 600,
+        **window,
+        "feature": metered_feature,
     }
     assert result["over"] == {
-        **result["metered"], "hasAccess": False, "accessDeniedReason": "RequestedUsageExceedingLimit",
+        **result["metered"],
+        "hasAccess": False,
+        "accessDeniedReason": "RequestedUsageExceedingLimit",
         "requestedUsage": 601,
     }
-    support_tier = {"id": "support-tier", "featureType": "ENUM", "meterType": "None", "units": "", "unitsPlural": "",
-                    "isMetered": False}
+    support_tier = {
+        "id": "support-tier",
+        "featureType": "ENUM",
+        "meterType": "None",
+        "units": "",
+        "unitsPlural": "",
+        "isMetered": False,
+    }
     assert result["enumGranted"] == {
-        "type": "ENUM", "isFallback": False, "hasAccess": True, "feature": support_tier,
-        "enumValues": ["email"], "requestedValues": ["email"],
+        "type": "ENUM",
+        "isFallback": False,
+        "hasAccess": True,
+        "feature": support_tier,
+        "enumValues": ["email"],
+        "requestedValues": ["email"],
     }
     assert result["enumDenied"] == {
-        "type": "ENUM", "isFallback": False, "hasAccess": False, "accessDeniedReason": "RequestedValuesMismatch",
-        "feature": support_tier, "enumValues": ["email"], "requestedValues": ["priority"],
+        "type": "ENUM",
+        "isFallback": False,
+        "hasAccess": False,
+        "accessDeniedReason": "RequestedValuesMismatch",
+        "feature": support_tier,
+        "enumValues": ["email"],
+        "requestedValues": ["priority"],
     }
     assert result["all"] == [
         ["api-calls", "METERED", True],
@@ -146,18 +195,40 @@ return { nobody, nobodyMetered, unknownFeature, generic, mismatch, reloaded };
 """)
 
     assert result == {
-        "nobody": {"type": "BOOLEAN", "hasAccess": False, "accessDeniedReason": "CustomerNotFound",
-                   "isFallback": False},
-        "nobodyMetered": {"type": "METERED", "hasAccess": False, "accessDeniedReason": "CustomerNotFound",
-                          "currentUsage": 0, "isFallback": False, "isUnlimited": False, "hasSoftLimit": False,
-                          "requestedUsage": 5},
-        "unknownFeature": {"type": "BOOLEAN", "hasAccess": False,
-                           "accessDeniedReason": "NoFeatureEntitlementInSubscription", "isFallback": False},
+        "nobody": {
+            "type": "BOOLEAN",
+            "hasAccess": False,
+            "accessDeniedReason": "CustomerNotFound",
+            "isFallback": False,
+        },
+        "nobodyMetered": {
+            "type": "METERED",
+            "hasAccess": False,
+            "accessDeniedReason": "CustomerNotFound",
+            "currentUsage": 0,
+            "isFallback": False,
+            "isUnlimited": False,
+            "hasSoftLimit": False,
+            "requestedUsage": 5,
+        },
+        "unknownFeature": {
+            "type": "BOOLEAN",
+            "hasAccess": False,
+            "accessDeniedReason": "NoFeatureEntitlementInSubscription",
+            "isFallback": False,
+        },
         "generic": {"type": "BOOLEAN", "hasAccess": False, "accessDeniedReason": "Unknown", "isFallback": True},
         # the SDK's own metered fallback, with its reason
-        "mismatch": {"type": "METERED", "isFallback": True, "hasAccess": False, "isUnlimited": False,
-                     "hasSoftLimit": False, "currentUsage": 0, "requestedUsage": 1,
-                     "accessDeniedReason": "FeatureTypeMismatch"},
+        "mismatch": {
+            "type": "METERED",
+            "isFallback": True,
+            "hasAccess": False,
+            "isUnlimited": False,
+            "hasSoftLimit": False,
+            "currentUsage": 0,
+            "requestedUsage": 1,
+            "accessDeniedReason": "FeatureTypeMismatch",
+        },
         "reloaded": {"entitledEntityExists": False},
     }
 
@@ -181,15 +252,20 @@ return { before: before.hasAccess, granted, during: during.hasAccess, seats: sea
 """)
 
     assert result["before"] is False
-    assert [(item["featureId"], item["status"], item["usageLimit"], item["isVisible"]) for item in result["granted"]] \
-        == [("sso", "Active", None, True), ("seats", "Active", 3, True)]
+    assert [
+        (item["featureId"], item["status"], item["usageLimit"], item["isVisible"]) for item in result["granted"]
+    ] == [("sso", "Active", None, True), ("seats", "Active", 3, True)]
     assert result["granted"][0]["endDate"] is None
     assert result["granted"][1]["feature"]["refId"] == "seats"
     assert result["during"] is True and result["seats"] == 3
     assert result["revoked"]["id"].startswith("promo-")
     # the customer still holds the seats promotion, so the SDK knows it and finds no sso entitlement
-    assert result["after"] == {"type": "BOOLEAN", "hasAccess": False,
-                               "accessDeniedReason": "NoFeatureEntitlementInSubscription", "isFallback": False}
+    assert result["after"] == {
+        "type": "BOOLEAN",
+        "hasAccess": False,
+        "accessDeniedReason": "NoFeatureEntitlementInSubscription",
+        "isFallback": False,
+    }
 
 
 def test_node_promotion_groups_are_refused_with_stiggs_code(node_sdk: NodeSdk, pro: Subscription) -> None:
@@ -198,7 +274,9 @@ return await stigg.grantPromotionalEntitlementsGroup({ customerId: 'customer-1',
   promotionalEntitlements: [{ featureId: 'sso', period: 'LIFETIME' }] });
 """)
 
-    assert error == {"code": "FeatureGroupNotFoundError",
-                     "message": "Failed to grant promotional entitlements group: featureGroupId: Feature group "
-                                "group-1 not found: this server has no feature groups (grant promotional "
-                                "entitlements feature by feature)"}
+    assert error == {
+        "code": "FeatureGroupNotFoundError",
+        "message": "Failed to grant promotional entitlements group: featureGroupId: Feature group "
+        "group-1 not found: this server has no feature groups (grant promotional "
+        "entitlements feature by feature)",
+    }

@@ -28,13 +28,22 @@ result = [[(entitlement.feature.ref_id, entitlement.resource_id, entitlement.is_
            for entitlement in item.entitlements] + [(entitlement.typename__, entitlement.feature.ref_id)
            for entitlement in item.entitlements_v_2] for item in provisioned]
 """,
-        [{"customerId": "customer-1", "planId": "plan-site", "resourceId": "site-1"},
-         {"customerId": "customer-1", "planId": "plan-basic"}],
+        [
+            {"customerId": "customer-1", "planId": "plan-site", "resourceId": "site-1"},
+            {"customerId": "customer-1", "planId": "plan-basic"},
+        ],
     )
 
     assert result == [
         [["site-analytics", "site-1", True], ["FeatureEntitlement", "site-analytics"]],
-        [["api-calls", None, True], ["seats", None, True], ["storage", None, True], ["support-tier", None, True],
-         ["FeatureEntitlement", "api-calls"], ["FeatureEntitlement", "seats"], ["FeatureEntitlement", "storage"],
-         ["FeatureEntitlement", "support-tier"]],
+        [
+            ["api-calls", None, True],
+            ["seats", None, True],
+            ["storage", None, True],
+            ["support-tier", None, True],
+            ["FeatureEntitlement", "api-calls"],
+            ["FeatureEntitlement", "seats"],
+            ["FeatureEntitlement", "storage"],
+            ["FeatureEntitlement", "support-tier"],
+        ],
     ]

@@ -37,9 +37,17 @@ def pro(api_key: str) -> Subscription:
 
 
 def feature(ref_id: str, display_name: str, feature_type: str, meter_type: str = "None") -> dict[str, Any]:
-    return {"__typename": "EntitlementFeature", "featureType": feature_type, "meterType": meter_type,
-            "featureUnits": None, "featureUnitsPlural": None, "description": None, "displayName": display_name,
-            "refId": ref_id, "unitTransformation": None}
+    return {
+        "__typename": "EntitlementFeature",
+        "featureType": feature_type,
+        "meterType": meter_type,
+        "featureUnits": None,
+        "featureUnitsPlural": None,
+        "description": None,
+        "displayName": display_name,
+        "refId": ref_id,
+        "unitTransformation": None,
+    }
 
 
 def api_calls(subscription: Subscription, **changes: Any) -> dict[str, Any]:
@@ -48,15 +56,30 @@ def api_calls(subscription: Subscription, **changes: Any) -> dict[str, Any]:
     start = subscription.start_date
     end = add_months(start, 1, anchor_day=start.day)
     return {
-        "__typename": "Entitlement", "isGranted": True, "accessDeniedReason": None, "customerId": "customer-1",
-        "resourceId": None, "usageLimit": 1000.0, "hasUnlimitedUsage": False, "hasSoftLimit": False,
-        "currentUsage": 400.0, "requestedUsage": None, "requestedValues": None, "enumValues": None,
-        "entitlementUpdatedAt": "2024-01-01T00:00:00.000Z", "usagePeriodAnchor": iso(start),
-        "usagePeriodStart": iso(start), "usagePeriodEnd": iso(end), "nextResetDate": iso(end),
+        "__typename": "Entitlement",
+        "isGranted": True,
+        "accessDeniedReason": None,
+        "customerId": "customer-1",
+        "resourceId": None,
+        "usageLimit": 1000.0,
+        "hasUnlimitedUsage": False,
+        "hasSoftLimit": False,
+        "currentUsage": 400.0,
+        "requestedUsage": None,
+        "requestedValues": None,
+        "enumValues": None,
+        "entitlementUpdatedAt": "2024-01-01T00:00:00.000Z",
+        "usagePeriodAnchor": iso(start),
+        "usagePeriodStart": iso(start),
+        "usagePeriodEnd": iso(end),
+        "nextResetDate": iso(end),
         "resetPeriod": "MONTH",
-        "resetPeriodConfiguration": {"__typename": "MonthlyResetPeriodConfig",
-                                     "monthlyAccordingTo": "SubscriptionStart"},
-        "feature": feature("api-calls", "API calls", "NUMBER", "Incremental"), "creditRate": None,
+        "resetPeriodConfiguration": {
+            "__typename": "MonthlyResetPeriodConfig",
+            "monthlyAccordingTo": "SubscriptionStart",
+        },
+        "feature": feature("api-calls", "API calls", "NUMBER", "Incremental"),
+        "creditRate": None,
         "validUntil": float(round(end.timestamp() * 1000)),
         **changes,
     }
@@ -81,8 +104,9 @@ result = [check("api-calls", requestedUsage=600), check("api-calls", requestedUs
 
     granted, over, values, sso = (without_read_time(item) for item in result)
     assert granted == api_calls(pro, requestedUsage=600.0)
-    assert over == api_calls(pro, requestedUsage=601.0, isGranted=False,
-                             accessDeniedReason="RequestedUsageExceedingLimit")
+    assert over == api_calls(
+        pro, requestedUsage=601.0, isGranted=False, accessDeniedReason="RequestedUsageExceedingLimit"
+    )
     assert values["isGranted"] is False and values["accessDeniedReason"] == "RequestedValuesMismatch"
     assert values["enumValues"] == ["email"] and values["requestedValues"] == ["email", "priority"]
     assert sso["isGranted"] is True and sso["feature"] == feature("sso", "Single sign-on", "BOOLEAN")
@@ -96,15 +120,36 @@ result = [client.get_entitlement(generated.FetchEntitlementQuery(customerId=cust
           for customer, feature in (("nobody", "sso"), ("customer-1", "no-such-feature"))]
 """)
 
-    denial = {"__typename": "Entitlement", "isGranted": False, "resourceId": None, "usageLimit": None,
-              "hasUnlimitedUsage": False, "hasSoftLimit": False, "currentUsage": 0.0, "requestedUsage": None,
-              "requestedValues": None, "enumValues": None, "entitlementUpdatedAt": None, "usageUpdatedAt": None,
-              "usagePeriodAnchor": None, "usagePeriodStart": None, "usagePeriodEnd": None, "nextResetDate": None,
-              "resetPeriod": None, "resetPeriodConfiguration": None, "feature": None, "creditRate": None,
-              "validUntil": None}
+    denial = {
+        "__typename": "Entitlement",
+        "isGranted": False,
+        "resourceId": None,
+        "usageLimit": None,
+        "hasUnlimitedUsage": False,
+        "hasSoftLimit": False,
+        "currentUsage": 0.0,
+        "requestedUsage": None,
+        "requestedValues": None,
+        "enumValues": None,
+        "entitlementUpdatedAt": None,
+        "usageUpdatedAt": None,
+        "usagePeriodAnchor": None,
+        "usagePeriodStart": None,
+        "usagePeriodEnd": None,
+        "nextResetDate": None,
+        "resetPeriod": None,
+        "resetPeriodConfiguration": None,
+        "feature": None,
+        "creditRate": None,
+        "validUntil": None,
+    }
     assert result == [
-        {**denial, "customerId": "nobody", "accessDeniedReason": "CustomerNotFound",
-         "feature": feature("sso", "Single sign-on", "BOOLEAN")},
+        {
+            **denial,
+            "customerId": "nobody",
+            "accessDeniedReason": "CustomerNotFound",
+            "feature": feature("sso", "Single sign-on", "BOOLEAN"),
+        },
         {**denial, "customerId": "customer-1", "accessDeniedReason": "FeatureNotFound"},
     ]
 
@@ -126,8 +171,14 @@ result = [check(featureId="api-calls"), check(currencyId="tokens",
     assert without_read_time(feature_answer) == expected
     assert enough["__typename"] == "CreditEntitlement" and enough["isGranted"] is True
     assert (enough["usageLimit"], enough["currentUsage"], enough["hasSoftLimit"]) == (100.0, 0.0, False)
-    assert enough["currency"] == {"currencyId": "tokens", "displayName": "Tokens", "description": None,
-                                  "unitSingular": None, "unitPlural": "tokens", "additionalMetaData": {}}
+    assert enough["currency"] == {
+        "currencyId": "tokens",
+        "displayName": "Tokens",
+        "description": None,
+        "unitSingular": None,
+        "unitPlural": "tokens",
+        "additionalMetaData": {},
+    }
     assert (too_much["isGranted"], too_much["accessDeniedReason"]) == (False, "InsufficientCredits")
     assert (unknown["isGranted"], unknown["accessDeniedReason"]) == (False, "EntitlementNotFound")
 
@@ -144,24 +195,48 @@ nobody = generated.FetchEntitlementsQuery(customerId="nobody")
 result = [client.get_entitlements(query), client.get_entitlements_state(query), client.get_entitlements(nobody),
           client.get_entitlements_state(nobody)]
 """)
-    result = {"all": result[0]["entitlements"], "state": result[1]["entitlementsState"],
-              "nobody": result[2]["entitlements"], "nobodyState": result[3]["entitlementsState"]}
+    result = {
+        "all": result[0]["entitlements"],
+        "state": result[1]["entitlementsState"],
+        "nobody": result[2]["entitlements"],
+        "nobodyState": result[3]["entitlementsState"],
+    }
 
-    assert [item["feature"]["refId"] for item in result["all"]] == ["api-calls", "seats", "sso", "storage",
-                                                                    "support-tier"]
+    assert [item["feature"]["refId"] for item in result["all"]] == [
+        "api-calls",
+        "seats",
+        "sso",
+        "storage",
+        "support-tier",
+    ]
     assert without_read_time(result["all"][0]) == api_calls(pro)
     assert result["all"][1]["usageLimit"] == 30.0
     state = result["state"]
     assert state["accessDeniedReason"] is None
     assert [without_read_time(item) for item in state["entitlements"]] == [
-        without_read_time(item) for item in result["all"]]
-    assert [(item["__typename"], (item.get("feature") or item.get("currency"))["refId" if "feature" in item
-             else "currencyId"]) for item in state["entitlementsV2"]] == [
-        ("FeatureEntitlement", "api-calls"), ("FeatureEntitlement", "seats"), ("FeatureEntitlement", "sso"),
-        ("FeatureEntitlement", "storage"), ("FeatureEntitlement", "support-tier"), ("CreditEntitlement", "tokens")]
+        without_read_time(item) for item in result["all"]
+    ]
+    assert [
+        (
+            item["__typename"],
+            (item.get("feature") or item.get("currency"))["refId" if "feature" in item else "currencyId"],
+        )
+        for item in state["entitlementsV2"]
+    ] == [
+        ("FeatureEntitlement", "api-calls"),
+        ("FeatureEntitlement", "seats"),
+        ("FeatureEntitlement", "sso"),
+        ("FeatureEntitlement", "storage"),
+        ("FeatureEntitlement", "support-tier"),
+        ("CreditEntitlement", "tokens"),
+    ]
     assert result["nobody"] == []
-    assert result["nobodyState"] == {"__typename": "EntitlementsState", "entitlements": [], "entitlementsV2": [],
-                                     "accessDeniedReason": "CustomerNotFound"}
+    assert result["nobodyState"] == {
+        "__typename": "EntitlementsState",
+        "entitlements": [],
+        "entitlementsV2": [],
+        "accessDeniedReason": "CustomerNotFound",
+    }
 
 
 def test_python_report_entitlement_check_requested_is_accepted(python_sdk: PythonSdk, pro: Subscription) -> None:

@@ -29,13 +29,25 @@ def customers_of_3_and_30(api_key: str) -> None:
     product_create(ref_id=PRODUCT, display_name="Main", now=CATALOG_AT)
     for index in range(30):
         meter = {"meter_type": "INCREMENTAL"} if index % 2 else {}
-        feature_create(ref_id=f"feature-{index}", display_name=f"Feature {index}", feature_type="NUMBER",
-                       feature_units="unit", now=CATALOG_AT, **meter)
+        feature_create(
+            ref_id=f"feature-{index}",
+            display_name=f"Feature {index}",
+            feature_type="NUMBER",
+            feature_units="unit",
+            now=CATALOG_AT,
+            **meter,
+        )
     for size in (3, 30):
         items = [
-            feature(f"feature-{index}", usage_limit=index + 1,
-                    **({"reset_period": "MONTH", "reset_configuration": {"monthly": "SubscriptionStart"}}
-                       if index % 2 else {}))
+            feature(
+                f"feature-{index}",
+                usage_limit=index + 1,
+                **(
+                    {"reset_period": "MONTH", "reset_configuration": {"monthly": "SubscriptionStart"}}
+                    if index % 2
+                    else {}
+                ),
+            )
             for index in range(size)
         ]
         package("PLAN", f"plan-{size}", items)
@@ -60,8 +72,11 @@ def test_entitlements_cost_the_same_queries_for_3_and_30(
 
     assert len(body_3["data"]["cachedEntitlements"]) == 3 and len(body_30["data"]["cachedEntitlements"]) == 30
     assert len(body_30["data"]["entitlementsState"]["entitlementsV2"]) == 30
-    assert body_30["data"]["cachedEntitlements"][0]["feature"] == {"refId": "feature-0", "featureUnits": "unit",
-                                                                  "description": None}
+    assert body_30["data"]["cachedEntitlements"][0]["feature"] == {
+        "refId": "feature-0",
+        "featureUnits": "unit",
+        "description": None,
+    }
     assert count_3 == count_30
 
 
@@ -81,15 +96,31 @@ def test_a_repeated_read_is_answered_from_the_decision_cache(
 @pytest.mark.parametrize(
     ("query", "variables", "code", "message"),
     [
-        ('{ entitlement(query: {customerId: "c", featureId: "f", options: {requestedUsage: -1}}) { isGranted } }',
-         {}, "VALIDATION_ERROR", "requestedUsage: Ensure this value is greater than or equal to 0."),
-        ('{ entitlementV2(query: {customerId: "c", featureId: "f", currencyId: "t"}) { __typename } }',
-         {}, "VALIDATION_ERROR", "featureId: give featureId or currencyId, not both"),
+        (
+            '{ entitlement(query: {customerId: "c", featureId: "f", options: {requestedUsage: -1}}) { isGranted } }',
+            {},
+            "VALIDATION_ERROR",
+            "requestedUsage: Ensure this value is greater than or equal to 0.",
+        ),
+        (
+            '{ entitlementV2(query: {customerId: "c", featureId: "f", currencyId: "t"}) { __typename } }',
+            {},
+            "VALIDATION_ERROR",
+            "featureId: give featureId or currencyId, not both",
+        ),
         ('{ entitlement(query: {customerId: "c"}) { isGranted } }', {}, "GRAPHQL_VALIDATION_FAILED", None),
-        ("query($q: FetchEntitlementsQuery!) { cachedEntitlements(query: $q) { isGranted } }",
-         {"q": {"customerId": 5, "other": 1}}, "BAD_USER_INPUT", None),
-        ('{ entitlement(query: {customerId: "c", featureId: "' + "f" * 300 + '"}) { isGranted } }',
-         {}, "VALIDATION_ERROR", "featureId: Ensure this field has no more than 255 characters."),
+        (
+            "query($q: FetchEntitlementsQuery!) { cachedEntitlements(query: $q) { isGranted } }",
+            {"q": {"customerId": 5, "other": 1}},
+            "BAD_USER_INPUT",
+            None,
+        ),
+        (
+            '{ entitlement(query: {customerId: "c", featureId: "' + "f" * 300 + '"}) { isGranted } }',
+            {},
+            "VALIDATION_ERROR",
+            "featureId: Ensure this field has no more than 255 characters.",
+        ),
     ],
 )
 def test_bad_entitlement_queries_are_coded_errors(
@@ -122,8 +153,13 @@ def test_a_cached_check_costs_only_the_key_and_still_sees_new_usage(api_key: str
     customer("customer-1")
     provision("plan-basic", now=timezone.now())
     variables = {"query": {"customerId": "customer-1", "featureId": "api-calls", "options": {"requestedUsage": 5}}}
-    expected = {"isGranted": True, "currentUsage": 0, "usageLimit": 1000, "requestedUsage": 5,
-                "feature": {"refId": "api-calls", "displayName": "API calls"}}
+    expected = {
+        "isGranted": True,
+        "currentUsage": 0,
+        "usageLimit": 1000,
+        "requestedUsage": 5,
+        "feature": {"refId": "api-calls", "displayName": "API calls"},
+    }
     assert graphql(CHECK, variables)[1] == {"data": {"entitlement": expected}}
     with CaptureQueriesContext(connection) as queries:
         assert graphql(CHECK, variables)[1] == {"data": {"entitlement": expected}}

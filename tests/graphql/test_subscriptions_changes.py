@@ -50,8 +50,12 @@ def test_node_sdk_upgrades_schedules_a_downgrade_and_cancels_it(node_sdk: NodeSd
         "upgraded": ["subscription-1", "ACTIVE", [None, 6]],
         "downgraded": "ACTIVE",
         "futureUpdates": [
-            ["UnitAmount", "Scheduled", "plan-pro",
-             {"__typename": "UnitAmountChangeVariables", "newUnitAmount": 2, "featureId": None}],
+            [
+                "UnitAmount",
+                "Scheduled",
+                "plan-pro",
+                {"__typename": "UnitAmountChangeVariables", "newUnitAmount": 2, "featureId": None},
+            ],
         ],
         "after": [],
     }
@@ -91,8 +95,11 @@ def _publish_basic_for_new_customers(amount: str) -> None:
     """A new version of plan-basic for new customers only: existing subscriptions stay on version 1."""
     package = Package.objects.get(ref_id="plan-basic")
     package_create_draft(package=package, now=CATALOG_AT)
-    package_update(package=package, changes={"charges": {"pricing_type": "PAID", "pricing_models": [
-        flat_fee(price("MONTHLY", amount))]}}, now=CATALOG_AT)
+    package_update(
+        package=package,
+        changes={"charges": {"pricing_type": "PAID", "pricing_models": [flat_fee(price("MONTHLY", amount))]}},
+        now=CATALOG_AT,
+    )
     package_publish(package=package, migration_type="NEW_CUSTOMERS", now=CATALOG_AT)
 
 
@@ -101,8 +108,9 @@ def test_both_sdks_migrate_a_subscription_to_the_latest_version(
 ) -> None:
     customer("customer-2")
     for ref_id, customer_ref_id in (("subscription-1", "customer-1"), ("subscription-2", "customer-2")):
-        provision("plan-basic", now=timezone.now(), customer_ref_id=customer_ref_id, ref_id=ref_id,
-                  billing_period="MONTHLY")
+        provision(
+            "plan-basic", now=timezone.now(), customer_ref_id=customer_ref_id, ref_id=ref_id, billing_period="MONTHLY"
+        )
     _publish_basic_for_new_customers("12")
     node = node_sdk.run(
         "return await stigg.migrateSubscriptionToLatest({ subscriptionId: 'subscription-1',"

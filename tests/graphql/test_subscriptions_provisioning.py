@@ -30,9 +30,8 @@ def _slim(subscription: dict[str, Any]) -> dict[str, Any]:
         "pricingType": subscription["pricingType"],
         "totalPrice": subscription["totalPrice"],
         "addons": [(addon["addon"]["refId"], addon["quantity"]) for addon in subscription["addons"] or []],
-        "latestInvoice": subscription["latestInvoice"] and {
-            key: subscription["latestInvoice"][key] for key in ("status", "total", "billingReason", "currency")
-        },
+        "latestInvoice": subscription["latestInvoice"]
+        and {key: subscription["latestInvoice"][key] for key in ("status", "total", "billingReason", "currency")},
     }
 
 
@@ -144,14 +143,23 @@ def test_python_sdk_applies_and_creates_subscriptions(python_sdk: PythonSdk, cat
         "result = [applied, created]",
         {
             "apply": {"customerId": "customer-1", "planId": "plan-basic", "billingPeriod": "ANNUALLY"},
-            "create": {"customerId": "customer-1", "planId": "plan-pro", "billingPeriod": "MONTHLY",
-                       "unitQuantity": 2, "isTrial": False, "refId": "subscription-created"},
+            "create": {
+                "customerId": "customer-1",
+                "planId": "plan-pro",
+                "billingPeriod": "MONTHLY",
+                "unitQuantity": 2,
+                "isTrial": False,
+                "refId": "subscription-created",
+            },
         },
     )
     applied, created = result[0]["applySubscription"]["subscription"], result[1]["createSubscription"]
     assert (applied["plan"]["refId"], applied["status"]) == ("plan-basic", "ACTIVE")
-    assert (created["refId"], created["plan"]["refId"], created["status"]) == ("subscription-created", "plan-pro",
-                                                                               "ACTIVE")
+    assert (created["refId"], created["plan"]["refId"], created["status"]) == (
+        "subscription-created",
+        "plan-pro",
+        "ACTIVE",
+    )
     statuses = list(Subscription.objects.order_by("pk").values_list("plan__ref_id", "status", "cancel_reason"))
     assert statuses == [("plan-basic", "CANCELED", "UPGRADE_OR_DOWNGRADE"), ("plan-pro", "ACTIVE", None)]
 
@@ -172,11 +180,17 @@ def test_both_sdks_import_subscriptions_in_bulk_all_or_nothing(
     )
     error = python_sdk.error(
         "result = client.import_subscriptions_bulk(generated.ImportSubscriptionsBulkInput(**input))",
-        {"subscriptions": [
-            {"subscriptionId": "subscription-c", "customerId": "customer-2", "planId": "plan-basic",
-             "billingPeriod": "MONTHLY"},
-            {"subscriptionId": "subscription-d", "customerId": "customer-nobody", "planId": "plan-basic"},
-        ]},
+        {
+            "subscriptions": [
+                {
+                    "subscriptionId": "subscription-c",
+                    "customerId": "customer-2",
+                    "planId": "plan-basic",
+                    "billingPeriod": "MONTHLY",
+                },
+                {"subscriptionId": "subscription-d", "customerId": "customer-nobody", "planId": "plan-basic"},
+            ]
+        },
     )
     assert error["code"] == "CUSTOMER_NOT_FOUND"
     assert error["message"].startswith("subscriptions[1].customerId: ")

@@ -40,9 +40,16 @@ def _subscribe(count: int, *, prefix: str = "customer") -> None:
     for index in range(count):
         ref_id = f"{prefix}-{index}"
         customer(ref_id)
-        provision("plan-pro", now=timezone.now(), customer_ref_id=ref_id, ref_id=f"subscription-{ref_id}",
-                  billing_period="MONTHLY", unit_quantity=2, addons=[("addon-storage", 1)],
-                  trial_override=TrialOverride(is_trial=False, trial_end_date=None))
+        provision(
+            "plan-pro",
+            now=timezone.now(),
+            customer_ref_id=ref_id,
+            ref_id=f"subscription-{ref_id}",
+            billing_period="MONTHLY",
+            unit_quantity=2,
+            addons=[("addon-storage", 1)],
+            trial_override=TrialOverride(is_trial=False, trial_end_date=None),
+        )
 
 
 def test_python_sdk_gets_one_and_lists_with_a_filter_and_paging(python_sdk: PythonSdk, catalog: None) -> None:
@@ -58,11 +65,18 @@ def test_python_sdk_gets_one_and_lists_with_a_filter_and_paging(python_sdk: Pyth
     )
     one = result[0]["getSubscription"]
     assert (one["refId"], one["status"], one["plan"]["refId"], one["pricingType"]) == (
-        "subscription-customer-1", "ACTIVE", "plan-pro", "PAID")
+        "subscription-customer-1",
+        "ACTIVE",
+        "plan-pro",
+        "PAID",
+    )
     assert [(addon["addon"]["refId"], addon["quantity"]) for addon in one["addons"]] == [("addon-storage", 1.0)]
     assert one["totalPrice"]["total"] == {"amount": 44.0, "currency": "USD"}
     assert [(price["price"]["billingModel"], price["usageLimit"]) for price in one["prices"]] == [
-        ("FLAT_FEE", None), ("PER_UNIT", 2.0), ("FLAT_FEE", None)]
+        ("FLAT_FEE", None),
+        ("PER_UNIT", 2.0),
+        ("FLAT_FEE", None),
+    ]
     first, second = result[1]["subscriptions"], result[2]["subscriptions"]
     assert [edge["node"]["subscriptionId"] for edge in first["edges"]] == ["subscription-customer-0"]
     assert (first["pageInfo"]["hasNextPage"], first["pageInfo"]["hasPreviousPage"]) == (True, False)

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Feature
 from catalog.services.features import feature_archive
-from entitlements.cache import invalidate_all
+from config.decision_cache import invalidate_all
 from metering.aggregation import events_aggregate, events_aggregate_pending
 from metering.events import EventInput, event_idempotency_keys_expire, events_report
 from metering.models import Event, MeterAggregate, MeterUniqueValue, PendingEvent, UsageCounter

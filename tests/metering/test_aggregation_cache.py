@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from entitlements import cache
+from config import decision_cache as cache
 from metering.aggregation import events_aggregate_pending
 from metering.events import EventInput, events_report
 from metering.models import UsageCounter

@@ -29,8 +29,14 @@ GRAPHQL_NAMES = {
     "language": "billingInformation.language",
     "timezone": "billingInformation.timezone",
 }
-ADDRESS_KEYS = {"addressLine1": "line1", "addressLine2": "line2", "city": "city", "country": "country",
-                "postalCode": "postalCode", "state": "state"}
+ADDRESS_KEYS = {
+    "addressLine1": "line1",
+    "addressLine2": "line2",
+    "city": "city",
+    "country": "country",
+    "postalCode": "postalCode",
+    "state": "state",
+}
 ADDRESS_REVERSED = {rest: graphql for graphql, rest in ADDRESS_KEYS.items()}
 STRIPE_PASSTHROUGH_KEYS = ("customerName", "invoiceCustomFields", "metadata", "paymentMethodId", "taxIds")
 
@@ -92,7 +98,8 @@ def _graphql_detail(detail: Any) -> Any:
         if key == "passthrough" and isinstance(value, Mapping):
             renamed["billingInformation"] = {
                 name: {ADDRESS_REVERSED.get(key, key): error for key, error in item.items()}
-                if name.endswith("Address") and isinstance(item, Mapping) else item
+                if name.endswith("Address") and isinstance(item, Mapping)
+                else item
                 for name, item in value.get("stripe", value).items()
             }
         else:
@@ -119,6 +126,11 @@ def customer_import_arguments(input: Mapping[str, Any]) -> dict[str, Any]:
     if "additionalMetaData" in input:
         body["metadata"] = input["additionalMetaData"]
     if input.get("paymentMethodId") is not None:
-        body["defaultPaymentMethod"] = {"billingId": input["paymentMethodId"], "cardExpiryMonth": None,
-                                        "cardExpiryYear": None, "cardLast4Digits": None, "type": None}
+        body["defaultPaymentMethod"] = {
+            "billingId": input["paymentMethodId"],
+            "cardExpiryMonth": None,
+            "cardExpiryYear": None,
+            "cardLast4Digits": None,
+            "type": None,
+        }
     return validated(CustomerProvisionInput, body, rename_errors=_graphql_detail)

@@ -15,7 +15,8 @@ from typing import Any
 from ariadne import MutationType, ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
-from entitlements import cache, decisions
+from config import decision_cache as cache
+from entitlements import decisions
 from entitlements.apis.graphql import types
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.evaluation import EntitlementsState
@@ -97,8 +98,14 @@ def resolve_entitlement(_: Any, info: GraphQLResolveInfo, query: dict[str, Any])
 
     return cache.cached_answer(
         customer_ref_id=customer_ref_id,
-        parts=("graphql-entitlement", params["feature_ref_id"], resource_ref_id, requested_usage, requested_values,
-               values_asked),
+        parts=(
+            "graphql-entitlement",
+            params["feature_ref_id"],
+            resource_ref_id,
+            requested_usage,
+            requested_values,
+            values_asked,
+        ),
         now=now,
         compute=compute,
     )

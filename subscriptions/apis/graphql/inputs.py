@@ -43,8 +43,11 @@ SAME_KEYS = (
 REFUSED = {
     "promotionCode": "is not supported: name a coupon with appliedCoupon.couponId",
 }
-RESET_CONFIGURATIONS = ("monthlyResetPeriodConfiguration", "weeklyResetPeriodConfiguration",
-                        "yearlyResetPeriodConfiguration")
+RESET_CONFIGURATIONS = (
+    "monthlyResetPeriodConfiguration",
+    "weeklyResetPeriodConfiguration",
+    "yearlyResetPeriodConfiguration",
+)
 
 
 def _refuse_unsupported(graphql_input: Mapping[str, Any]) -> None:
@@ -127,8 +130,11 @@ def rest_body(graphql_input: Mapping[str, Any]) -> dict[str, Any]:
         body["unitQuantity"] = graphql_input["priceUnitAmount"]
     if "additionalMetaData" in graphql_input:
         body["metadata"] = graphql_input["additionalMetaData"]
-    for key, value in (("addons", _addons(graphql_input)), ("charges", _charges(graphql_input)),
-                       ("entitlements", _entitlements(graphql_input))):
+    for key, value in (
+        ("addons", _addons(graphql_input)),
+        ("charges", _charges(graphql_input)),
+        ("entitlements", _entitlements(graphql_input)),
+    ):
         if value is not None:
             body[key] = value
     if graphql_input.get("skipTrial") and body.get("trialOverrideConfiguration") is None:

@@ -136,8 +136,15 @@ def resolve_trial_configuration(subscription: Subscription, _: GraphQLResolveInf
 
 # The fields of the list's slimmer node, ``SubscriptionQuery``, resolve as ``CustomerSubscription``'s do.
 QUERY_NODE_FIELDS = (
-    "currentBillingPeriodEnd", "customer", "payingCustomer", "plan", "resource", "startDate", "status",
-    "subscriptionId", "trialEndDate",
+    "currentBillingPeriodEnd",
+    "customer",
+    "payingCustomer",
+    "plan",
+    "resource",
+    "startDate",
+    "status",
+    "subscriptionId",
+    "trialEndDate",
 )
 for field_name, attribute_name in ATTRIBUTES.items():
     subscription_type.set_field(field_name, _attribute(attribute_name))

@@ -207,17 +207,6 @@ def invalidate_usage(customer_ref_ids: Iterable[str]) -> None:
     _invalidate([_usage_token_key(ref_id) for ref_id in dict.fromkeys(customer_ref_ids)])
 
 
-def invalidate_customer_pks(customer_ids: Iterable[int]) -> None:
-    """``invalidate_customers`` for callers holding primary keys (subscriptions): one query for their ids."""
-    if not enabled():
-        return
-    from customers.models import Customer
-
-    ids = set(customer_ids)
-    if ids:
-        invalidate_customers(Customer.objects.filter(pk__in=ids).values_list("ref_id", flat=True))
-
-
 def invalidate_all() -> None:
     """Forget every cached answer (catalog publishes and archives, feature changes)."""
     _invalidate([GLOBAL_TOKEN_KEY])
