@@ -68,11 +68,15 @@ class PackageVersionForm(forms.ModelForm):
         if package is None:
             return
         same_product = Package.objects.filter(product=package.product_id).exclude(pk=package.pk).order_by("ref_id")
-        if "parent_plan" in self.fields:
-            self.fields["parent_plan"].queryset = same_product.filter(kind=enums.PackageKind.PLAN)
-        for name in ("compatible_addons", "dependencies"):
-            if name in self.fields:
-                self.fields[name].queryset = same_product.filter(kind=enums.PackageKind.ADDON)
+        choices = (
+            ("parent_plan", enums.PackageKind.PLAN),
+            ("compatible_addons", enums.PackageKind.ADDON),
+            ("dependencies", enums.PackageKind.ADDON),
+        )
+        for name, kind in choices:
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = same_product.filter(kind=kind)
 
     def clean_metadata(self) -> dict[str, str]:
         return clean_metadata(self.cleaned_data.get("metadata"))
@@ -85,7 +89,8 @@ class PackageVersionForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("trial_duration") is not None and not data.get("trial_units"):
             self.add_error("trial_units", "Required when a trial duration is set.")
         if data.get("trial_budget_limit") is not None and data.get("trial_duration") is None:
@@ -198,7 +203,8 @@ class EntitlementInlineForm(forms.ModelForm):
         self.saved_target_ref_id = self.instance.target_ref_id if self.instance.pk else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         entitlement_type, feature, currency = data.get("type"), data.get("feature"), data.get("currency")
@@ -211,7 +217,7 @@ class EntitlementInlineForm(forms.ModelForm):
         clean_reset_anchor(data.get("reset_period"), data.get("reset_anchor"))
         candidate = copy.copy(self.instance)
         for name, value in data.items():
-            if name in self._meta.fields:
+            if name in (self._meta.fields or ()):
                 setattr(candidate, name, value)
         try:
             if entitlement_type == enums.EntitlementType.FEATURE:
@@ -297,7 +303,8 @@ class PriceInlineForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         clean_reset_anchor(data.get("reset_period"), data.get("reset_anchor"))
         if data.get("credit_rate_amount") is not None and data.get("credit_rate_currency") is None:
             self.add_error("credit_rate_currency", "Required with a credit rate amount.")
