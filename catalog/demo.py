@@ -11,6 +11,7 @@ Idempotent: whatever already exists (by id) is left alone, so a second run creat
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -199,9 +200,9 @@ def demo_catalog_load(*, now: datetime) -> list[str]:
     )
     for spec in FEATURES:
         _ensure(
-            lambda spec=spec: feature_get(spec["ref_id"]),
+            partial(feature_get, spec["ref_id"]),
             f"feature {spec['ref_id']}",
-            lambda spec=spec: features.feature_create(now=now, **spec),
+            partial(features.feature_create, now=now, **spec),
             created,
         )
     _ensure(
@@ -212,9 +213,9 @@ def demo_catalog_load(*, now: datetime) -> list[str]:
     )
     for spec in PACKAGES:
         _ensure(
-            lambda spec=spec: package_get(spec["kind"], spec["ref_id"]),
+            partial(package_get, spec["kind"], spec["ref_id"]),
             f"{spec['kind'].lower()} {spec['ref_id']}",
-            lambda spec=spec: _package_create(spec, now=now),
+            partial(_package_create, spec, now=now),
             created,
         )
     _ensure(

@@ -128,7 +128,8 @@ ZERO_DECIMAL_CURRENCIES = frozenset(
     {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
 )
 
-Currency = models.TextChoices("Currency", [(code.upper(), code) for code in CURRENCY_CODES])
+# The stubs know only the member constructor of TextChoices, not the functional API (a name and its members).
+Currency = models.TextChoices("Currency", [(code.upper(), code) for code in CURRENCY_CODES])  # type: ignore[call-overload]
 
 # Prices may be fractions of a minor unit (e.g. 0.0004 per API call); invoices quantize at their boundary.
 PRICE_MAX_DIGITS = 20

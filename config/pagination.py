@@ -7,7 +7,7 @@ and ``prev`` is null on the first, so the client's auto-pager stops without an e
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -101,7 +101,7 @@ def cursor_page(queryset: QuerySet[ModelT], request: PageRequest) -> tuple[list[
 
 
 def paginated_response(
-    queryset: QuerySet[ModelT], request: Request, serialize: Callable[[Iterable[ModelT]], list[Any]]
+    queryset: QuerySet[ModelT], request: Request, serialize: Callable[[list[ModelT]], list[Any]]
 ) -> Response:
     items, next_cursor, prev_cursor = cursor_page(queryset, request)
     return Response({"data": serialize(items), "pagination": {"next": next_cursor, "prev": prev_cursor}})

@@ -165,7 +165,7 @@ class ResetConfigurationFields(S.Serializer):
     }
 
     def validate(self, attrs: dict) -> dict:
-        configuration = {}
+        configuration: dict[str, str | None] = {}
         for kind, (name, choices) in self.ANCHORS.items():
             if name not in attrs:
                 continue

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import models, transaction
 
 from catalog import enums
 from catalog.errors import DuplicateEntitlement, EntitlementNotFound, InvalidCatalogInput
@@ -17,7 +17,7 @@ from catalog.models import Feature, Package, PackageEntitlement, PackageVersion
 from catalog.selectors import custom_currency_get, feature_get
 from catalog.services.drafts import lock_draft_version
 
-ANCHORS_BY_PERIOD = {
+ANCHORS_BY_PERIOD: dict[str, list[str]] = {
     enums.ResetPeriod.MONTH: enums.MonthlyAnchor.values,
     enums.ResetPeriod.WEEK: enums.WeeklyAnchor.values,
     enums.ResetPeriod.YEAR: enums.YearlyAnchor.values,
@@ -176,8 +176,8 @@ def _build(version: PackageVersion, item: Mapping[str, Any], *, now: datetime, p
     return entitlement
 
 
-def _target_key(entitlement: PackageEntitlement) -> tuple[str, int]:
-    return (entitlement.type, entitlement.feature_id or entitlement.currency_id)  # type: ignore[return-value]
+def _target_key(entitlement: PackageEntitlement) -> tuple[str, int | None]:
+    return (entitlement.type, entitlement.feature_id or entitlement.currency_id)
 
 
 @transaction.atomic
@@ -220,7 +220,7 @@ def _value_or_default(name: str, value: Any) -> Any:
     """``null`` clears a field: back to its default where the column cannot be empty (e.g. ``isGranted``)."""
     if value is None:
         model_field = PackageEntitlement._meta.get_field(name)
-        if not model_field.null:
+        if isinstance(model_field, models.Field) and not model_field.null:
             return model_field.get_default()
     return value
 
@@ -242,6 +242,7 @@ def entitlement_update(
         if "reset_period" in changes or "reset_configuration" in changes:
             configuration = changes.get("reset_configuration") or {}
             entitlement.reset_anchor = resolve_reset_anchor(entitlement.reset_period, configuration, path="")
+        # A FEATURE entitlement names its feature (constraint entitlement_target_matches_type); the column is nullable.
         validate_feature_entitlement(entitlement.feature, entitlement)  # type: ignore[arg-type]
     else:
         if "dependency_feature_ref_id" in changes:

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -188,12 +189,11 @@ def product_duplicate(
         new_ref_id = f"{target_ref_id}-{package.ref_id}"
         validate_external_id(new_ref_id)
         copies[package.pk] = create_unique(
-            lambda package=package, new_ref_id=new_ref_id: Package.objects.create(
-                kind=package.kind, ref_id=new_ref_id, product=duplicate, created_at=now
-            ),
+            partial(Package.objects.create, kind=package.kind, ref_id=new_ref_id, product=duplicate, created_at=now),
             label=package.kind.title(),
             ref_id=new_ref_id,
         )
+        # A package is created with its first version (package_create), so a latest version exists.
         sources[package.pk] = package.versions.order_by("-version_number").first()  # type: ignore[assignment]
     for old_pk, new_package in copies.items():
         source = sources[old_pk]

@@ -41,16 +41,16 @@ def _prefetched(instance: Any, name: str) -> list | None:
 
 def prime_versions(info: GraphQLResolveInfo, versions: Iterable[PackageVersion | None]) -> None:
     """Announce versions a list will resolve, so that each nested list is fetched once for all of them."""
-    versions = [version for version in versions if version is not None]
-    version_ids = [version.pk for version in versions]
+    present = [version for version in versions if version is not None]
+    version_ids = [version.pk for version in present]
     for batch in VERSION_LIST_LOADERS:
         _loader(info, batch, ()).prime(version_ids)
-    _loader(info, _ancestors_of, ()).prime(versions)
+    _loader(info, _ancestors_of, ()).prime(present)
     _loader(info, selectors.packages_by_id).prime(
-        version.package_id for version in versions if not PackageVersion.package.is_cached(version)
+        version.package_id for version in present if not PackageVersion.package.is_cached(version)
     )
     _loader(info, selectors.latest_versions_by_package).prime(
-        version.parent_plan_id for version in versions if version.parent_plan_id
+        version.parent_plan_id for version in present if version.parent_plan_id
     )
 
 

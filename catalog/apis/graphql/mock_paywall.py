@@ -40,6 +40,7 @@ def granted_entitlement(entitlement: PackageEntitlement) -> dict[str, Any]:
         "hiddenFromWidgets": list(entitlement.hidden_from_widgets or []),
         "displayNameOverride": entitlement.display_name_override,
         "enumValues": entitlement.enum_values,
+        # A feature entitlement names its feature (constraint entitlement_target_matches_type); the column is nullable.
         "feature": entitlement_feature(entitlement.feature),  # type: ignore[arg-type]
     }
 
@@ -90,8 +91,8 @@ bind_attributes(paywall_base_plan, {"displayName": "display_name"})
 bind_attributes(paywall_product, {"refId": "ref_id", "displayName": "display_name"})
 paywall_product.set_field("additionalMetaData", lambda parent, _: parent.metadata or {})
 
-for name, resolver in prices.PRICE_FIELDS.items():
-    paywall_price.set_field(name, resolver)
+for name, price_resolver in prices.PRICE_FIELDS.items():
+    paywall_price.set_field(name, price_resolver)
 
 
 @paywall_price.field("feature")

@@ -6,6 +6,7 @@ primed (see that module). Inside a paywall the prices are the paywall's localize
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ariadne import ObjectType
@@ -55,7 +56,7 @@ def resolve_overage_prices(parent: PackageVersion, info: GraphQLResolveInfo) -> 
     return [price for price in loaders.version_prices(info, parent) if price.is_overage]
 
 
-COMMON_FIELDS = {
+COMMON_FIELDS: dict[str, Callable[..., Any]] = {
     "id": resolve_id,
     "refId": resolve_ref_id,
     "additionalMetaData": resolve_metadata,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from ariadne import ObjectType
 
 from catalog import enums
 from catalog.models import Feature
 
-METER_TYPES = {
+METER_TYPES: dict[str, str] = {
     enums.MeterType.NONE: "None",
     enums.MeterType.FLUCTUATING: "Fluctuating",
     enums.MeterType.INCREMENTAL: "Incremental",
@@ -26,6 +26,12 @@ def currency_code(value: str) -> str:
     return value.upper()
 
 
+@overload
+def money(amount: Decimal | str, currency: str) -> dict[str, Any]: ...
+@overload
+def money(amount: None, currency: str) -> None: ...
+@overload
+def money(amount: Decimal | str | None, currency: str) -> dict[str, Any] | None: ...
 def money(amount: Decimal | str | None, currency: str) -> dict[str, Any] | None:
     """A ``Money`` answer (a dict: the type has no model); None without an amount."""
     if amount is None:
