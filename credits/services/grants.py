@@ -10,13 +10,13 @@ from django.db import transaction
 
 from catalog.money import Currency
 from catalog.selectors import custom_currency_get
+from config.payments.gateway import CollectionOutcome, CollectionResult
+from config.payments.provider_calls import ProviderCall, provider_call_run
 from credits import errors
 from credits.enums import InvoiceStatus, LedgerEventType, PaymentCollection, PaymentCollectionMethod
 from credits.models import CreditGrant, CreditInvoice
 from credits.services.common import wallet_scope
 from credits.wallets import ZERO, grant_activate, grant_close, wallet_lock, wallet_settle
-from subscriptions.enums import CollectionStatus
-from subscriptions.gateway import payment_gateway
 
 DEFAULT_PRIORITY = 50
 MAX_PRIORITY = 100
@@ -195,39 +195,60 @@ def credit_invoice_mark_paid(*, invoice: CreditInvoice, now: datetime) -> Credit
     return invoice
 
 
-def _claim_collection(*, invoice_id: int, now: datetime) -> CreditInvoice | None:
-    """Lock the invoice and record the collection attempt, once; ``None`` when attempted already or not open."""
-    with transaction.atomic():
-        invoice = CreditInvoice.objects.select_for_update().filter(pk=invoice_id).first()
-        if invoice is None or invoice.status != InvoiceStatus.OPEN or invoice.collection_attempted_at is not None:
-            return None
-        invoice.collection_attempted_at = now
-        invoice.save(update_fields=["collection_attempted_at"])
+def _claim_collection(*, invoice_id: int, now: datetime) -> ProviderCall[CreditInvoice] | None:
+    """Lock the invoice and record the collection attempt, once; ``None`` when attempted already or not open. Runs
+    in the flow's claim transaction."""
+    invoice = CreditInvoice.objects.select_for_update().filter(pk=invoice_id).first()
+    if invoice is None or invoice.status != InvoiceStatus.OPEN or invoice.collection_attempted_at is not None:
+        return None
+    invoice.collection_attempted_at = now
+    invoice.save(update_fields=["collection_attempted_at"])
+    return ProviderCall(record=invoice, charge=invoice, idempotency_key=invoice.idempotency_key)
+
+
+def _finalize_collection(
+    call: ProviderCall[CreditInvoice], result: CollectionResult, *, now: datetime
+) -> CreditInvoice:
+    """Write the gateway's answer in one transaction, under the lock order of ``credit_invoice_mark_paid`` (the
+    wallet, then the invoice): the provider's reference always; COLLECTED pays the invoice (a cancelled one, whose
+    grant was voided while the call ran, keeps the reference and an error asking for a refund); FAILED records the
+    error and a waiting grant's ``paymentCollection`` becomes ``FAILED``; PENDING leaves it open."""
+    grant = CreditGrant.objects.select_related("balance__customer", "balance__currency").get(pk=call.record.grant_id)
+    wallet_lock(
+        customer=grant.balance.customer,
+        currency=grant.balance.currency,
+        resource_key=grant.balance.resource_key,
+        now=now,
+    )
+    invoice = CreditInvoice.objects.select_for_update().get(pk=call.record.pk)
+    invoice.provider_reference = result.provider_reference[:255]
+    invoice.save(update_fields=["provider_reference"])
+    if result.status == CollectionOutcome.COLLECTED:
+        if invoice.status != InvoiceStatus.CANCELED:
+            return credit_invoice_mark_paid(invoice=invoice, now=now)
+        invoice.collection_error = "collected after the invoice was cancelled (its grant voided): refund it"
+        invoice.updated_at = now
+        invoice.save(update_fields=["collection_error", "updated_at"])
+    elif result.status == CollectionOutcome.FAILED:
+        invoice.collection_error = (result.error or "collection failed")[:500]
+        invoice.updated_at = now
+        invoice.save(update_fields=["collection_error", "updated_at"])
+        CreditGrant.objects.filter(pk=invoice.grant_id, awaiting_payment=True).update(
+            payment_collection=PaymentCollection.FAILED, updated_at=now
+        )
     return invoice
 
 
 def credit_invoice_collect(*, invoice_id: int, now: datetime) -> CreditInvoice | None:
-    """Collect a paid grant's invoice through the payment gateway (``subscriptions.gateway``), after the grant's
-    transaction committed and holding no lock during the call, with the invoice's idempotency key.
+    """Collect a paid grant's invoice through the payment gateway, by the provider-call flow
+    (``config.payments.provider_calls``): after the grant's transaction committed, holding no lock during the
+    call, with the invoice's idempotency key.
 
     COLLECTED marks it paid (``credit_invoice_mark_paid``: a grant waiting for the payment is granted); FAILED
     records the error (a waiting grant's ``paymentCollection`` becomes ``FAILED``); PENDING (manual collection)
     leaves it open for an operator. Idempotent: an invoice attempted already is skipped (``None``); an attempt
     whose outcome is unknown (the gateway raised) is not retried blindly."""
-    invoice = _claim_collection(invoice_id=invoice_id, now=now)
-    if invoice is None:
-        return None
-    result = payment_gateway().collect(invoice=invoice, idempotency_key=invoice.idempotency_key)
-    CreditInvoice.objects.filter(pk=invoice.pk).update(provider_reference=result.provider_reference[:255])
-    if result.status == CollectionStatus.COLLECTED:
-        return credit_invoice_mark_paid(invoice=invoice, now=now)
-    if result.status == CollectionStatus.FAILED:
-        with transaction.atomic():
-            CreditInvoice.objects.filter(pk=invoice.pk).update(
-                collection_error=(result.error or "collection failed")[:500], updated_at=now
-            )
-            CreditGrant.objects.filter(pk=invoice.grant_id, awaiting_payment=True).update(
-                payment_collection=PaymentCollection.FAILED, updated_at=now
-            )
-    invoice.refresh_from_db()
-    return invoice
+    return provider_call_run(
+        claim=lambda: _claim_collection(invoice_id=invoice_id, now=now),
+        finalize=lambda call, result: _finalize_collection(call, result, now=now),
+    )

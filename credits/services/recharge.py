@@ -20,6 +20,8 @@ from django.db.models import Sum
 
 from catalog.money import quantize_to_minor_unit
 from catalog.selectors import custom_currency_get
+from config.payments.gateway import CollectionOutcome, CollectionResult
+from config.payments.provider_calls import ProviderCall, provider_call_resume, provider_call_run
 from credits import errors
 from credits.enums import (
     GrantExpirationPeriod,
@@ -34,8 +36,6 @@ from credits.services.common import wallet_scope
 from credits.services.grants import GrantRequest, credit_grant_create
 from credits.services.recharge_triggers import below_threshold, recharge_enqueue
 from credits.wallets import ZERO, wallet_lock, wallet_settle, wallet_totals
-from subscriptions.enums import CollectionStatus
-from subscriptions.gateway import CollectionResult, payment_gateway
 from subscriptions.periods import add_months
 
 logger = logging.getLogger(__name__)
@@ -140,144 +140,153 @@ class RechargeCharge:
 
     @property
     def amount_due(self) -> Decimal:
-        """What a gateway collects (``subscriptions.gateway.Collectable``): the whole recharge."""
+        """What a gateway collects (``config.payments.gateway.Collectable``): the whole recharge."""
         return self.total
 
 
-def _claim(*, settings_id: int, trigger: str, now: datetime) -> RechargeAttempt | None:
+def _claim(*, settings_id: int, trigger: str, now: datetime) -> ProviderCall[RechargeAttempt] | None:
     """Decide and commit a ``PENDING`` attempt, or nothing (``None``): disabled, not under the threshold, this
-    trigger handled already, another recharge in flight, or over the monthly cap (recorded ``SKIPPED``)."""
-    with transaction.atomic():
-        settings = (
-            AutoRechargeSettings.objects.select_for_update(of=("self",))
-            .select_related("customer", "currency")
-            .filter(pk=settings_id)
-            .first()
-        )
-        if settings is None or not settings.is_enabled:
-            return None
-        key = f"recharge:{settings.pk}:{trigger}"
-        if RechargeAttempt.objects.filter(idempotency_key=key).exists():
-            return None
-        if RechargeAttempt.objects.filter(settings=settings, status=RechargeStatus.PENDING).exists():
-            return None
-        balance = wallet_lock(customer=settings.customer, currency=settings.currency, now=now)
-        available = wallet_totals(wallet_settle(balance=balance, now=now), now=now).available
-        if not below_threshold(settings, available=available):
-            return None
-        price = credit_unit_price(customer=settings.customer, currency=settings.currency)
-        # The target is in credits whatever the threshold type.
-        credits = settings.target_balance - available
-        cost = quantize_to_minor_unit(credits * price.amount, price.currency)
-        attempt = RechargeAttempt(
-            settings=settings,
-            idempotency_key=key,
-            credit_amount=credits,
-            cost_amount=cost,
-            cost_currency=price.currency,
-            balance_before=available,
-            created_at=now,
-        )
-        spent = auto_recharge_monthly_spend(settings, now=now)
-        if settings.max_spend_limit is not None and spent + cost > settings.max_spend_limit:
-            attempt.status = RechargeStatus.SKIPPED
-            attempt.reason = f"monthly spend limit {settings.max_spend_limit}: spent {spent}, this recharge {cost}"
-            attempt.finished_at = now
-        attempt.save()
-    return attempt if attempt.status == RechargeStatus.PENDING else None
+    trigger handled already, another recharge in flight (a concurrent claim that won the in-flight slot or the key
+    between our checks and our insert included), or over the monthly cap (recorded ``SKIPPED``). Runs in the flow's
+    claim transaction; the savepoint keeps a lost race from spoiling it."""
+    try:
+        with transaction.atomic():
+            attempt = _decide(settings_id=settings_id, trigger=trigger, now=now)
+    except IntegrityError:
+        return None
+    if attempt is None or attempt.status != RechargeStatus.PENDING:
+        return None
+    return _call_of(attempt)
 
 
-def _finalize(*, attempt_id: int, result: CollectionResult, now: datetime) -> RechargeAttempt:
-    """Write the charge's outcome: a ``PAID`` grant and its invoice (paid when collected, open for manual
-    collection when pending: the credits are available at once either way), or the failure."""
-    with transaction.atomic():
-        # The lock order of ``_claim``: settings, then the attempt and the wallet (taken by the grant).
-        settings_id = RechargeAttempt.objects.filter(pk=attempt_id).values_list("settings_id", flat=True).get()
-        AutoRechargeSettings.objects.select_for_update().filter(pk=settings_id).get()
-        attempt = (
-            RechargeAttempt.objects.select_for_update(of=("self",))
-            .select_related("settings__customer", "settings__currency")
-            .get(pk=attempt_id)
-        )
-        if attempt.status != RechargeStatus.PENDING:
-            return attempt
+def _decide(*, settings_id: int, trigger: str, now: datetime) -> RechargeAttempt | None:
+    """The claim's decision under the settings lock, then the wallet's: the attempt it saved, or ``None``."""
+    settings = (
+        AutoRechargeSettings.objects.select_for_update(of=("self",))
+        .select_related("customer", "currency")
+        .filter(pk=settings_id)
+        .first()
+    )
+    if settings is None or not settings.is_enabled:
+        return None
+    key = f"recharge:{settings.pk}:{trigger}"
+    if RechargeAttempt.objects.filter(idempotency_key=key).exists():
+        return None
+    if RechargeAttempt.objects.filter(settings=settings, status=RechargeStatus.PENDING).exists():
+        return None
+    balance = wallet_lock(customer=settings.customer, currency=settings.currency, now=now)
+    available = wallet_totals(wallet_settle(balance=balance, now=now), now=now).available
+    if not below_threshold(settings, available=available):
+        return None
+    price = credit_unit_price(customer=settings.customer, currency=settings.currency)
+    # The target is in credits whatever the threshold type.
+    credits = settings.target_balance - available
+    cost = quantize_to_minor_unit(credits * price.amount, price.currency)
+    attempt = RechargeAttempt(
+        settings=settings,
+        idempotency_key=key,
+        credit_amount=credits,
+        cost_amount=cost,
+        cost_currency=price.currency,
+        balance_before=available,
+        created_at=now,
+    )
+    spent = auto_recharge_monthly_spend(settings, now=now)
+    if settings.max_spend_limit is not None and spent + cost > settings.max_spend_limit:
+        attempt.status = RechargeStatus.SKIPPED
+        attempt.reason = f"monthly spend limit {settings.max_spend_limit}: spent {spent}, this recharge {cost}"
         attempt.finished_at = now
-        if result.status == CollectionStatus.FAILED:
-            attempt.status = RechargeStatus.FAILED
-            attempt.reason = (result.error or "the charge failed")[:ERROR_MAX_LENGTH]
-            attempt.save(update_fields=["status", "reason", "finished_at"])
-            return attempt
-        settings = attempt.settings
-        months = EXPIRATION_MONTHS[GrantExpirationPeriod(settings.grant_expiration_period)]
-        grant = credit_grant_create(
-            request=GrantRequest(
-                customer_ref_id=settings.customer.ref_id,
-                currency_ref_id=settings.currency.ref_id,
-                amount=attempt.credit_amount,
-                display_name="Automatic recharge",
-                grant_type=GrantType.PAID,
-                expire_at=add_months(now, months, anchor_day=now.day),
-                cost_amount=attempt.cost_amount,
-                cost_currency=attempt.cost_currency,
-                payment_collection_method=PaymentCollectionMethod.CHARGE,
-                await_payment_confirmation=False,
-                idempotency_key=attempt.idempotency_key,
-                created_by="job:auto-recharge",
-                collect_payment=False,
-            ),
-            now=now,
-        )
-        invoice = CreditInvoice.objects.filter(grant=grant).first()
-        if invoice is not None:
-            invoice.provider_reference = result.provider_reference[:255]
-            invoice.collection_attempted_at = now
-            if result.status == CollectionStatus.COLLECTED:
-                invoice.status, invoice.paid_at = InvoiceStatus.PAID, now
-            invoice.updated_at = now
-            invoice.save(
-                update_fields=["provider_reference", "collection_attempted_at", "status", "paid_at", "updated_at"]
-            )
-        attempt.status = RechargeStatus.SUCCEEDED
-        attempt.grant = grant
-        attempt.save(update_fields=["status", "grant", "finished_at"])
+    attempt.save()
+    return attempt
+
+
+def _finalize(call: ProviderCall[RechargeAttempt], result: CollectionResult, *, now: datetime) -> RechargeAttempt:
+    """Write the charge's outcome: a ``PAID`` grant and its invoice (paid when collected, open for manual
+    collection when pending: the credits are available at once either way), or the failure. Runs in the flow's
+    finalize transaction; an attempt finalized already (an operator's resolve raced the run) is left as it is."""
+    attempt_id = call.record.pk
+    # The lock order of ``_claim``: settings, then the attempt and the wallet (taken by the grant).
+    settings_id = RechargeAttempt.objects.filter(pk=attempt_id).values_list("settings_id", flat=True).get()
+    AutoRechargeSettings.objects.select_for_update().filter(pk=settings_id).get()
+    attempt = (
+        RechargeAttempt.objects.select_for_update(of=("self",))
+        .select_related("settings__customer", "settings__currency")
+        .get(pk=attempt_id)
+    )
+    if attempt.status != RechargeStatus.PENDING:
+        return attempt
+    attempt.finished_at = now
+    if result.status == CollectionOutcome.FAILED:
+        attempt.status = RechargeStatus.FAILED
+        attempt.reason = (result.error or "the charge failed")[:ERROR_MAX_LENGTH]
+        attempt.save(update_fields=["status", "reason", "finished_at"])
+        return attempt
+    settings = attempt.settings
+    months = EXPIRATION_MONTHS[GrantExpirationPeriod(settings.grant_expiration_period)]
+    grant = credit_grant_create(
+        request=GrantRequest(
+            customer_ref_id=settings.customer.ref_id,
+            currency_ref_id=settings.currency.ref_id,
+            amount=attempt.credit_amount,
+            display_name="Automatic recharge",
+            grant_type=GrantType.PAID,
+            expire_at=add_months(now, months, anchor_day=now.day),
+            cost_amount=attempt.cost_amount,
+            cost_currency=attempt.cost_currency,
+            payment_collection_method=PaymentCollectionMethod.CHARGE,
+            await_payment_confirmation=False,
+            idempotency_key=attempt.idempotency_key,
+            created_by="job:auto-recharge",
+            collect_payment=False,
+        ),
+        now=now,
+    )
+    invoice = CreditInvoice.objects.filter(grant=grant).first()
+    if invoice is not None:
+        invoice.provider_reference = result.provider_reference[:255]
+        invoice.collection_attempted_at = now
+        if result.status == CollectionOutcome.COLLECTED:
+            invoice.status, invoice.paid_at = InvoiceStatus.PAID, now
+        invoice.updated_at = now
+        invoice.save(update_fields=["provider_reference", "collection_attempted_at", "status", "paid_at", "updated_at"])
+    attempt.status = RechargeStatus.SUCCEEDED
+    attempt.grant = grant
+    attempt.save(update_fields=["status", "grant", "finished_at"])
     return attempt
 
 
 def auto_recharge_run(*, settings_id: int, trigger: str, now: datetime) -> RechargeAttempt | None:
-    """Recharge a wallet that is under its threshold (module doc); ``None`` when nothing was to be charged.
+    """Recharge a wallet that is under its threshold (module doc), by the provider-call flow
+    (``config.payments.provider_calls``); ``None`` when nothing was to be charged.
 
     Idempotency key ``recharge:{settings}:{trigger}``, also given to the gateway. Runs outside any transaction
     (a task, after the consumption committed). A gateway that raises leaves the attempt ``PENDING`` for an
     operator (the exception propagates: the charge's outcome is unknown)."""
-    try:
-        attempt = _claim(settings_id=settings_id, trigger=trigger, now=now)
-    except IntegrityError:
-        # A concurrent claim won the in-flight slot or the key between our checks and our insert.
-        return None
-    if attempt is None:
-        return None
-    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)
-    return _finalize(attempt_id=attempt.pk, result=result, now=now)
+    return provider_call_run(
+        claim=lambda: _claim(settings_id=settings_id, trigger=trigger, now=now),
+        finalize=lambda call, result: _finalize(call, result, now=now),
+    )
 
 
-def _charge_of(attempt: RechargeAttempt) -> RechargeCharge:
-    return RechargeCharge(
+def _call_of(attempt: RechargeAttempt) -> ProviderCall[RechargeAttempt]:
+    charge = RechargeCharge(
         customer_ref_id=attempt.settings.customer.ref_id,
         total=attempt.cost_amount,
         currency=attempt.cost_currency,
         idempotency_key=attempt.idempotency_key,
         description=f"{attempt.credit_amount} {attempt.settings.currency.ref_id} credits (automatic recharge)",
     )
+    return ProviderCall(record=attempt, charge=charge, idempotency_key=attempt.idempotency_key)
 
 
 def recharge_attempt_resolve(*, attempt: RechargeAttempt, now: datetime) -> RechargeAttempt:
     """An operator's answer to an attempt stuck ``PENDING`` (its charge's outcome is unknown): ask the gateway
     again with the attempt's own idempotency key, which a provider answers with the first charge's result instead
-    of charging twice, and finalize with that. 409 for an attempt that is not pending."""
+    of charging twice, and finalize with that (``provider_call_resume``). 409 for an attempt that is not
+    pending."""
     if attempt.status != RechargeStatus.PENDING:
         raise errors.RechargeNotPending(f"attempt {attempt.idempotency_key} is {attempt.status}, not PENDING")
-    result = payment_gateway().collect(invoice=_charge_of(attempt), idempotency_key=attempt.idempotency_key)
-    return _finalize(attempt_id=attempt.pk, result=result, now=now)
+    return provider_call_resume(call=_call_of(attempt), finalize=lambda call, result: _finalize(call, result, now=now))
 
 
 def auto_recharge_due_settings_ids(*, now: datetime) -> list[int]:

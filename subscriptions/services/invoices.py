@@ -5,9 +5,10 @@ from datetime import datetime
 
 from django.db import transaction
 
+from config.payments.gateway import CollectionOutcome, CollectionResult
+from config.payments.provider_calls import ProviderCall, provider_call_run
 from subscriptions.enums import CollectionStatus, InvoiceStatus
 from subscriptions.errors import InvoiceNotOpen
-from subscriptions.gateway import CollectionResult, payment_gateway
 from subscriptions.models import Invoice, Subscription
 
 ERROR_MAX_LENGTH = 500
@@ -28,10 +29,9 @@ def schedule_collection(invoices: Sequence[Invoice], *, now: datetime) -> None:
     transaction.on_commit(collect, robust=True)
 
 
-@transaction.atomic
-def _claim_attempt(*, invoice_id: int, now: datetime) -> Invoice | None:
+def _claim_attempt(*, invoice_id: int, now: datetime) -> ProviderCall[Invoice] | None:
     """Lock the invoice, and record that collection is being attempted, once: ``None`` when it was attempted
-    already, is finalized, or is no longer open. Committed before the gateway is called."""
+    already, is finalized, or is no longer open. Runs in the flow's claim transaction."""
     invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
     if invoice is None or invoice.status != InvoiceStatus.OPEN:
         return None
@@ -39,25 +39,24 @@ def _claim_attempt(*, invoice_id: int, now: datetime) -> Invoice | None:
         return None
     invoice.collection_attempted_at = now
     invoice.save(update_fields=["collection_attempted_at"])
-    return invoice
+    return ProviderCall(record=invoice, charge=invoice, idempotency_key=invoice.idempotency_key)
 
 
-@transaction.atomic
-def _finalize(*, invoice_id: int, result: CollectionResult, now: datetime) -> Invoice:
+def _finalize(call: ProviderCall[Invoice], result: CollectionResult, *, now: datetime) -> Invoice:
     """Write the gateway's result on the locked invoice. COLLECTED pays an invoice still ``OPEN``; FAILED keeps it
     open with the error; PENDING keeps it waiting (manual collection)."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    invoice = Invoice.objects.select_for_update().get(pk=call.record.pk)
     if invoice.collection_status != CollectionStatus.PENDING:
         return invoice
     invoice.provider_reference = result.provider_reference[:255]
     fields = ["provider_reference"]
-    if result.status == CollectionStatus.COLLECTED:
+    if result.status == CollectionOutcome.COLLECTED:
         invoice.collection_status = CollectionStatus.COLLECTED
         fields.append("collection_status")
         if invoice.status == InvoiceStatus.OPEN:
             invoice.status, invoice.paid_at = InvoiceStatus.PAID, now
             fields += ["status", "paid_at"]
-    elif result.status == CollectionStatus.FAILED:
+    elif result.status == CollectionOutcome.FAILED:
         invoice.collection_status = CollectionStatus.FAILED
         invoice.collection_error = (result.error or "collection failed")[:ERROR_MAX_LENGTH]
         fields += ["collection_status", "collection_error"]
@@ -66,21 +65,21 @@ def _finalize(*, invoice_id: int, result: CollectionResult, now: datetime) -> In
 
 
 def invoice_collect(*, invoice_id: int, now: datetime) -> Invoice | None:
-    """Collect an invoice through the configured gateway (``gateway.payment_gateway``). Runs after the invoice's
-    transaction committed (``schedule_collection``), never inside a caller's row lock.
+    """Collect an invoice through the configured gateway, by the provider-call flow
+    (``config.payments.provider_calls``). Runs after the invoice's transaction committed
+    (``schedule_collection``), never inside a caller's transaction.
 
-    Three steps, each its own short transaction but the call: claim the attempt (lock the invoice, set
-    ``collection_attempted_at``, commit); call the gateway with the invoice's ``idempotency_key``, holding no lock;
-    finalize (lock again, write the result: COLLECTED marks the invoice ``PAID``, FAILED records the error and
-    leaves it ``OPEN``). Idempotent: an invoice attempted already, finalized, or not open is skipped (``None``), so
-    the gateway is called once per invoice however often this runs; an attempt that never finalized (a crash, a
-    gateway error) stays PENDING and is shown to operators, not retried blindly.
+    Claim: lock the invoice, set ``collection_attempted_at``, commit; call the gateway with the invoice's
+    ``idempotency_key``, holding no lock; finalize: lock again, write the result (COLLECTED marks the invoice
+    ``PAID``, FAILED records the error and leaves it ``OPEN``). Idempotent: an invoice attempted already,
+    finalized, or not open is skipped (``None``), so the gateway is called once per invoice however often this
+    runs; an attempt that never finalized (a crash, a gateway error) stays PENDING and is shown to operators
+    (``selectors.invoices_needing_attention``), not retried blindly.
     """
-    invoice = _claim_attempt(invoice_id=invoice_id, now=now)
-    if invoice is None:
-        return None
-    result = payment_gateway().collect(invoice=invoice, idempotency_key=invoice.idempotency_key)
-    return _finalize(invoice_id=invoice_id, result=result, now=now)
+    return provider_call_run(
+        claim=lambda: _claim_attempt(invoice_id=invoice_id, now=now),
+        finalize=lambda call, result: _finalize(call, result, now=now),
+    )
 
 
 @transaction.atomic

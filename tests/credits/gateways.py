@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from subscriptions.enums import CollectionStatus
-from subscriptions.gateway import CollectionResult
+from config.payments.gateway import CollectionOutcome, CollectionResult
 
 CALLS: list[str] = []
 
@@ -20,9 +19,9 @@ class CollectingGateway:
 
     def collect(self, *, invoice: Any, idempotency_key: str) -> CollectionResult:
         CALLS.append(idempotency_key)
-        return CollectionResult(status=CollectionStatus.COLLECTED, provider_reference=f"pay-{len(CALLS)}")
+        return CollectionResult(status=CollectionOutcome.COLLECTED, provider_reference=f"pay-{len(CALLS)}")
 
 
 class DecliningGateway:
     def collect(self, *, invoice: Any, idempotency_key: str) -> CollectionResult:
-        return CollectionResult(status=CollectionStatus.FAILED, error="card declined")
+        return CollectionResult(status=CollectionOutcome.FAILED, error="card declined")

@@ -10,8 +10,8 @@ from typing import ClassVar
 import pytest
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
+from config.payments.gateway import CollectionOutcome, CollectionResult, ManualCollectionGateway, payment_gateway
 from subscriptions.enums import CollectionStatus, InvoiceStatus
-from subscriptions.gateway import CollectionResult, ManualCollectionGateway, payment_gateway
 from subscriptions.models import Invoice
 from subscriptions.selectors import invoices_needing_attention
 from subscriptions.services.invoices import invoice_collect, invoice_mark_paid
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 class ProviderGateway:
     """A payment provider double: answers ``result`` and records each call."""
 
-    result: ClassVar[CollectionResult] = CollectionResult(status=CollectionStatus.COLLECTED, provider_reference="pi_1")
+    result: ClassVar[CollectionResult] = CollectionResult(status=CollectionOutcome.COLLECTED, provider_reference="pi_1")
     calls: ClassVar[list[tuple[int, str, Decimal]]] = []
 
     def collect(self, *, invoice: Invoice, idempotency_key: str) -> CollectionResult:
@@ -44,7 +44,7 @@ def catalog(db: None) -> None:
 def provider(settings: Settings) -> type[ProviderGateway]:
     settings.PAYMENT_GATEWAY = f"{__name__}.ProviderGateway"
     ProviderGateway.calls = []
-    ProviderGateway.result = CollectionResult(status=CollectionStatus.COLLECTED, provider_reference="pi_1")
+    ProviderGateway.result = CollectionResult(status=CollectionOutcome.COLLECTED, provider_reference="pi_1")
     return ProviderGateway
 
 
@@ -80,7 +80,9 @@ def test_collected_marks_the_invoice_paid(
 def test_failed_records_the_error_and_leaves_the_invoice_open(
     catalog: None, provider: type[ProviderGateway], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    provider.result = CollectionResult(status=CollectionStatus.FAILED, provider_reference="pi_2", error="card declined")
+    provider.result = CollectionResult(
+        status=CollectionOutcome.FAILED, provider_reference="pi_2", error="card declined"
+    )
 
     invoice = provision_basic(django_capture_on_commit_callbacks)
 
@@ -89,12 +91,12 @@ def test_failed_records_the_error_and_leaves_the_invoice_open(
     assert list(Invoice.objects.filter(invoices_needing_attention(NOW))) == [invoice]
 
 
-@pytest.mark.parametrize("status", [CollectionStatus.COLLECTED, CollectionStatus.FAILED, CollectionStatus.PENDING])
+@pytest.mark.parametrize("status", list(CollectionOutcome))
 def test_the_gateway_is_called_once_per_invoice_however_often_collection_runs(
     catalog: None,
     provider: type[ProviderGateway],
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-    status: CollectionStatus,
+    status: CollectionOutcome,
 ) -> None:
     provider.result = CollectionResult(status=status, provider_reference="pi_3")
     invoice = provision_basic(django_capture_on_commit_callbacks)
