@@ -157,9 +157,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Who collects invoices' money (``subscriptions.gateway``): a dotted path to a ``PaymentGateway`` class. The default
+# Who collects invoices' money (``config.payments.gateway``): a dotted path to a ``PaymentGateway`` class. The default
 # leaves invoices open for manual collection.
-PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "subscriptions.gateway.ManualCollectionGateway")
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "config.payments.gateway.ManualCollectionGateway")
 
 # Celery: with a broker, real workers; without one, tasks run in-process at enqueue time.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

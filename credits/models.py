@@ -164,7 +164,7 @@ class LedgerEntry(models.Model):
 class CreditInvoice(models.Model):
     """What a paid grant costs, for collection through the payment gateway (or by hand: it stays ``OPEN`` until
     an operator marks it paid). A gateway reads ``amount_due`` and ``currency``
-    (``subscriptions.gateway.Collectable``)."""
+    (``config.payments.gateway.Collectable``)."""
 
     ref_id = models.UUIDField("id", default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")

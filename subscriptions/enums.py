@@ -62,7 +62,7 @@ class InvoiceStatus(models.TextChoices):
 
 
 class CollectionStatus(models.TextChoices):
-    """Where collecting an invoice's money stands (``subscriptions.gateway``)."""
+    """Where collecting an invoice's money stands (``config.payments.gateway``)."""
 
     PENDING = "PENDING"
     COLLECTED = "COLLECTED"

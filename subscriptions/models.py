@@ -268,7 +268,7 @@ class Invoice(models.Model):
     idempotency_key = models.CharField(max_length=255, unique=True)
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
-    # Collection through the payment gateway (``subscriptions.gateway``), called after commit with
+    # Collection through the payment gateway (``config.payments.gateway``), called after commit with
     # ``idempotency_key``. ``collection_attempted_at`` is set before the call: an attempt is made once, and one
     # stuck PENDING is for an operator to look at.
     collection_status = models.CharField(
