@@ -1,5 +1,6 @@
 """JSON parsing that tolerates what the Stigg client sends and rejects what it never would."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ class LenientJSONParser(JSONParser):
     standard library's time).
     """
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         raw = stream.read() if stream is not None else b""
         if not raw or not raw.strip():
             return {}

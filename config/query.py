@@ -70,9 +70,7 @@ def range_filter(request: Request, name: str, *, model_field: str) -> dict[str, 
 # Their schema: the query parameters each helper above reads, declared the way the helper reads them.
 
 
-def comma_list_parameter(
-    name: str, *, allowed: Iterable[str] | None = None, description: str | None = None
-) -> OpenApiParameter:
+def comma_list_parameter(name: str, *, allowed: Iterable[str] | None = None, description: str = "") -> OpenApiParameter:
     """What ``comma_list`` reads: an array sent as one comma-joined value (``status=ACTIVE,IN_TRIAL``)."""
     items: dict[str, object] = {"type": "string"} if allowed is None else {"type": "string", "enum": list(allowed)}
     return OpenApiParameter(
@@ -80,12 +78,12 @@ def comma_list_parameter(
     )
 
 
-def single_choice_parameter(name: str, *, allowed: Iterable[str], description: str | None = None) -> OpenApiParameter:
+def single_choice_parameter(name: str, *, allowed: Iterable[str], description: str = "") -> OpenApiParameter:
     """What ``single_choice`` reads: one value of ``allowed``."""
     return OpenApiParameter(name, str, enum=list(allowed), description=description)
 
 
-def datetime_parameter(name: str, *, required: bool = False, description: str | None = None) -> OpenApiParameter:
+def datetime_parameter(name: str, *, required: bool = False, description: str = "") -> OpenApiParameter:
     """What ``parse_iso_datetime`` reads: any ISO-8601 datetime, a naive one taken as UTC."""
     return OpenApiParameter(name, OpenApiTypes.DATETIME, required=required, description=description)
 

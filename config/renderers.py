@@ -9,6 +9,7 @@ same either way. Everything else encodes as usual (UTF-8, compact).
 
 import json
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -67,7 +68,9 @@ def dumps(data: Any) -> str:
 
 
 class ExactJSONRenderer(JSONRenderer):
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: dict | None = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         if data is None:
             return b""
         return encode(data)

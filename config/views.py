@@ -21,7 +21,7 @@ class ApiView(APIView):
         Never ``partial=True``: DRF would apply it to nested objects too and drop their required keys. Update
         serializers declare every top-level key optional instead.
         """
-        serializer_class = serializer_class or self.request_serializers[request.method.lower()]
+        serializer_class = serializer_class or self.request_serializers[str(request.method).lower()]
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return plain_data(serializer.validated_data)

@@ -11,6 +11,7 @@ what was consumed from it and what was taken away (expired or voided), so its re
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -27,11 +28,11 @@ MONEY_MAX_DIGITS = 20
 MONEY_DECIMAL_PLACES = 6
 
 
-def _credits(**options: object) -> models.DecimalField:
+def _credits(**options: Any) -> models.DecimalField:
     return models.DecimalField(max_digits=CREDIT_MAX_DIGITS, decimal_places=CREDIT_DECIMAL_PLACES, **options)
 
 
-def _money(**options: object) -> models.DecimalField:
+def _money(**options: Any) -> models.DecimalField:
     return models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **options)
 
 

@@ -35,7 +35,7 @@ def credit_unit_price(*, customer: Customer, currency: CustomCurrency) -> UnitPr
         .order_by("pk")
         .first()
     )
-    if price is not None:
+    if price is not None and price.amount is not None:  # the amount is never None here (excluded above)
         block = price.block_size or Decimal(1)
         return UnitPrice(amount=price.amount / block, currency=price.currency)
     amount, code = getattr(settings, "CREDITS_DEFAULT_UNIT_PRICE", DEFAULT_UNIT_PRICE)

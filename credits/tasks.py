@@ -6,20 +6,20 @@ the second time. ``now`` is read here, at the edge.
 """
 
 from decimal import Decimal
+from functools import partial
 
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from config.query import parse_iso_datetime
+from config.task_retry import RETRY
 from credits import selectors
 from credits.services import recharge, recurring
 from credits.services.consumption import ConsumptionRequest, credits_consume_batch
 from credits.wallets import wallet_settle_by_id
 
 CHUNK_SIZE = 100
-# Transient database failures (a deadlock victim, a dropped connection) are retried; anything else is a bug.
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
 
 @shared_task(**RETRY)
@@ -38,7 +38,7 @@ def sweep_grant_schedule() -> int:
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK_SIZE):
             chunk = ids[start : start + CHUNK_SIZE]
-            transaction.on_commit(lambda chunk=chunk: settle_wallets.delay(chunk))
+            transaction.on_commit(partial(settle_wallets.delay, chunk))
     return len(ids)
 
 
@@ -69,7 +69,7 @@ def sweep_recurring_grants() -> int:
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK_SIZE):
             chunk = ids[start : start + CHUNK_SIZE]
-            transaction.on_commit(lambda chunk=chunk: grant_recurring_credits.delay(chunk))
+            transaction.on_commit(partial(grant_recurring_credits.delay, chunk))
     return len(ids)
 
 

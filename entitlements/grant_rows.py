@@ -39,7 +39,7 @@ FEATURE = Feature._meta.db_table
 PROMOTION = PromotionalEntitlement._meta.db_table
 
 FEATURE_COLUMNS = "f.ref_id, f.display_name, f.status, f.feature_type, f.meter_type"
-FEATURE_KEYS = ("feature__ref_id", "feature__display_name", "feature__status", "feature__feature_type")
+FEATURE_KEYS: tuple[str, ...] = ("feature__ref_id", "feature__display_name", "feature__status", "feature__feature_type")
 FEATURE_KEYS += ("feature__meter_type",)
 LIMIT_COLUMNS = "e.usage_limit, e.has_unlimited_usage, e.has_soft_limit, e.reset_period, e.reset_anchor, e.updated_at"
 LIMIT_KEYS = ("usage_limit", "has_unlimited_usage", "has_soft_limit", "reset_period", "reset_anchor", "updated_at")
@@ -57,8 +57,9 @@ CUSTOMER_SQL = (
     " WHERE c.ref_id = %s ORDER BY s.id"
 )
 CUSTOMER_KEYS = ("customer_id", "archived_at", "resource_exists")
-SUBSCRIPTION_KEYS = ("pk", "ref_id", "status", "start_date", "trial_end_date", "cancellation_date", "product_id")
-SUBSCRIPTION_KEYS += ("plan_id", "usage_counted_from", "usage_reset_at", "plan__ref_id", "plan_version_id")
+SUBSCRIPTION_KEYS: tuple[str, ...] = ("pk", "ref_id", "status", "start_date", "trial_end_date", "cancellation_date")
+SUBSCRIPTION_KEYS += ("product_id", "plan_id", "usage_counted_from", "usage_reset_at", "plan__ref_id")
+SUBSCRIPTION_KEYS += ("plan_version_id",)
 SUBSCRIPTION_KEYS += ("plan_version__parent_plan_id",)
 ADDON_SQL = (
     f"SELECT a.subscription_id, p.ref_id, a.addon_version_id, a.quantity FROM {ADDON} a"
@@ -379,7 +380,12 @@ def customer_rows(
     sql = template.replace("{statuses}", _placeholders(statuses))
     moment = connection.ops.adapt_datetimefield_value(now)
     feature_type = EntitlementType.FEATURE.value
-    params = [resource_ref_id or "", customer_ref_id, *(str(status) for status in statuses), resource_ref_id or ""]
+    params: list[object] = [
+        resource_ref_id or "",
+        customer_ref_id,
+        *(str(status) for status in statuses),
+        resource_ref_id or "",
+    ]
     params += [True, PackageKind.PLAN.value, feature_type, feature_type, PromoStatus.ACTIVE.value, moment, moment]
     if feature_ref_id is not None:
         params.append(feature_ref_id)

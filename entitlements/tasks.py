@@ -6,16 +6,17 @@ the one service, which re-checks the condition in its ``UPDATE``: a chunk delive
 nothing the second time. ``now`` is read here, at the edge.
 """
 
+from functools import partial
+
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.task_retry import RETRY
 from entitlements import selectors, services
 
 CHUNK_SIZE = 100
 SELECT_BATCH_SIZE = 1000
-# Transient database failures (a deadlock victim, a dropped connection) are retried; anything else is a bug.
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
 
 @shared_task(**RETRY)
@@ -35,7 +36,7 @@ def sweep_promotion_expiries() -> int:
             ids = selectors.promotion_ids_due(selectors.expiry_due(now), after_pk=after_pk, limit=SELECT_BATCH_SIZE)
             for start in range(0, len(ids), CHUNK_SIZE):
                 chunk = ids[start : start + CHUNK_SIZE]
-                transaction.on_commit(lambda chunk=chunk: expire_promotional_entitlements.delay(chunk))
+                transaction.on_commit(partial(expire_promotional_entitlements.delay, chunk))
             found += len(ids)
             if len(ids) < SELECT_BATCH_SIZE:
                 return found

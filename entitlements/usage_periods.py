@@ -14,7 +14,7 @@ class UsagePeriod:
     end: datetime
 
 
-WEEKDAYS = {
+WEEKDAYS: dict[str, int] = {
     WeeklyAnchor.EVERY_MONDAY: 0,
     WeeklyAnchor.EVERY_TUESDAY: 1,
     WeeklyAnchor.EVERY_WEDNESDAY: 2,

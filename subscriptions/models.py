@@ -12,6 +12,7 @@ subscription and one live trial; the partial unique constraints below are the da
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -28,11 +29,14 @@ Status = enums.SubscriptionStatus
 LIVE_STATUSES = (Status.ACTIVE, Status.IN_TRIAL, Status.PAYMENT_PENDING)
 # Subscriptions that have not ended: live ones and those waiting for their start date.
 CURRENT_STATUSES = (*LIVE_STATUSES, Status.NOT_STARTED)
-TAX_PERCENTAGE_DIGITS = {"max_digits": 9, "decimal_places": 6}
 
 
-def money_field(**kwargs: object) -> models.DecimalField:
+def money_field(**kwargs: Any) -> models.DecimalField:
     return models.DecimalField(max_digits=PRICE_MAX_DIGITS, decimal_places=PRICE_DECIMAL_PLACES, **kwargs)
+
+
+def tax_percentage_field(**kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(max_digits=9, decimal_places=6, **kwargs)
 
 
 class Subscription(models.Model):
@@ -61,7 +65,7 @@ class Subscription(models.Model):
     billing_country_code = models.CharField(max_length=8, null=True, blank=True)
     currency = models.CharField(max_length=3, choices=Currency.choices, null=True, blank=True)
     unit_quantity = models.PositiveIntegerField(null=True, blank=True)
-    tax_percentage = models.DecimalField(**TAX_PERCENTAGE_DIGITS, null=True, blank=True)  # type: ignore[arg-type]
+    tax_percentage = tax_percentage_field(null=True, blank=True)
     start_date = models.DateTimeField()
     # Usage windows anchored at the subscription start count from here; ``None``: from ``start_date``. A plan change
     # that carries usage over (``services.usage_reset``) gives the new subscription the one it replaced.
@@ -263,7 +267,7 @@ class Invoice(models.Model):
     total = money_field()
     # What the paying customer's credit balance paid of ``total`` when the invoice was recorded; the rest is due.
     balance_applied = money_field(default=0)
-    tax_percentage = models.DecimalField(**TAX_PERCENTAGE_DIGITS, null=True, blank=True)  # type: ignore[arg-type]
+    tax_percentage = tax_percentage_field(null=True, blank=True)
     coupon_ref_id = models.CharField(max_length=255, null=True, blank=True)
     idempotency_key = models.CharField(max_length=255, unique=True)
     created_at = models.DateTimeField()

@@ -62,7 +62,7 @@ def billing_period_range(*, anchor: datetime, billing_period: str, at: datetime)
     return _boundary(anchor, step, index - 1), _boundary(anchor, step, index)
 
 
-def trial_end(*, start: datetime, duration: int, units: str) -> datetime:
+def trial_end(*, start: datetime, duration: int, units: str | None) -> datetime:
     """When a trial of ``duration`` ``units`` (``TrialUnits``) begun at ``start`` ends."""
     if units == enums.TrialUnits.DAY:
         return start + timedelta(days=duration)

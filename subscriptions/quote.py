@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from catalog import enums
 from catalog.errors import CouponNotFound
@@ -169,10 +170,10 @@ def _charges(quote: QuoteInput) -> list[_Charge]:
     can be priced (validation requires one whenever something has a price)."""
     if quote.billing_period is None:
         return []
-    location = {"billing_period": quote.billing_period, "billing_country_code": quote.billing_country_code}
-    plan_points = [
-        point for point in price_points(quote.plan_version, **location) if point.billing_model in BILLED_IN_ADVANCE
-    ]
+    points_of = partial(
+        price_points, billing_period=quote.billing_period, billing_country_code=quote.billing_country_code
+    )
+    plan_points = [point for point in points_of(quote.plan_version) if point.billing_model in BILLED_IN_ADVANCE]
     single_per_unit = sum(point.billing_model == enums.BillingModel.PER_UNIT for point in plan_points) == 1
     charges = []
     for point in plan_points:
@@ -182,7 +183,7 @@ def _charges(quote: QuoteInput) -> list[_Charge]:
             quantity, field = _plan_quantity(quote, point, single_per_unit=single_per_unit)
             charges.append(_Charge(point=point, quantity=quantity, field=field))
     for index, (addon_version, addon_quantity) in enumerate(quote.addons):
-        for point in price_points(addon_version, **location):
+        for point in points_of(addon_version):
             if point.billing_model not in BILLED_IN_ADVANCE:
                 continue
             if point.billing_model == enums.BillingModel.FLAT_FEE:
@@ -258,8 +259,9 @@ def validate_quote_input(quote: QuoteInput) -> None:
     if version.pricing_type == enums.PricingType.PAID:
         if quote.billing_period is None:
             raise InvalidInput(f"is required: plan {plan_ref_id} is PAID", field="billingPeriod")
-        location = {"billing_period": quote.billing_period, "billing_country_code": quote.billing_country_code}
-        if not price_points(version, **location):
+        if not price_points(
+            version, billing_period=quote.billing_period, billing_country_code=quote.billing_country_code
+        ):
             raise InvalidInput(f"plan {plan_ref_id} has no {quote.billing_period} price", field="billingPeriod")
     _validate_addons(quote)
     if quote.coupon is not None and quote.coupon.status != enums.CouponStatus.ACTIVE:
@@ -367,7 +369,7 @@ def trial_end_for(version: PackageVersion, start: datetime, trial_override: Tria
         if trial_override.trial_end_date <= start:
             raise InvalidInput("must be after the start date", field=field)
         return trial_override.trial_end_date
-    if version.has_trial:
+    if version.trial_duration is not None:  # ``has_trial``, spelled so that the type narrows
         return periods.trial_end(start=start, duration=version.trial_duration, units=version.trial_units)
     if trial_override is not None:
         raise InvalidInput(f"is required: plan {version.package.ref_id} has no default trial", field=field)

@@ -15,14 +15,16 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from celery import Task, shared_task
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import PackageVersion
 from config.errors import DomainError
+from config.task_retry import RETRY
 from subscriptions import selectors
 from subscriptions.services import lifecycle, plan_migrations, scheduled_updates
 
@@ -30,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 100
 SELECT_BATCH_SIZE = 1000
-# Transient database failures (a deadlock victim, a dropped connection) are retried; anything else is a bug.
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
 
 def _fan_out(due: Callable[[datetime], Q], worker: Task) -> int:
@@ -44,7 +44,7 @@ def _fan_out(due: Callable[[datetime], Q], worker: Task) -> int:
             ids = selectors.subscription_ids_due(due(now), after_pk=after_pk, limit=SELECT_BATCH_SIZE)
             for start in range(0, len(ids), CHUNK_SIZE):
                 chunk = ids[start : start + CHUNK_SIZE]
-                transaction.on_commit(lambda chunk=chunk: worker.delay(chunk))
+                transaction.on_commit(partial(worker.delay, chunk))
             found += len(ids)
             if len(ids) < SELECT_BATCH_SIZE:
                 return found
@@ -163,11 +163,7 @@ def _run_next_batch(migration_id: int, resume: bool) -> None:
         if batch is None:
             return
         for index, chunk in enumerate(batch.chunks):
-            transaction.on_commit(
-                lambda index=index, chunk=chunk: migrate_plan_migration_chunk.delay(
-                    migration_id, batch.number, index, chunk
-                )
-            )
+            transaction.on_commit(partial(migrate_plan_migration_chunk.delay, migration_id, batch.number, index, chunk))
 
 
 @shared_task(**RETRY)
@@ -185,5 +181,5 @@ def sweep_stalled_plan_migrations() -> int:
     """Resume, from their cursor, the unfinished plan migrations whose tasks were lost (a crash)."""
     stalled = plan_migrations.plan_migration_ids_stalled(now=timezone.now())
     for migration_id in stalled:
-        transaction.on_commit(lambda migration_id=migration_id: run_plan_migration.delay(migration_id, resume=True))
+        transaction.on_commit(partial(run_plan_migration.delay, migration_id, resume=True))
     return len(stalled)

@@ -66,7 +66,9 @@ class EntitlementValues(Protocol):
     enum_values: Any
     amount: Decimal | None
     cadence: str | None
-    dependency_feature: Feature | None
+
+    @property  # read-only: a custom entitlement has no dependency (``None`` as a class attribute)
+    def dependency_feature(self) -> Feature | None: ...
 
 
 def resolve_reset_anchor(

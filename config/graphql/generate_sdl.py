@@ -171,7 +171,16 @@ class DocumentWalker:
             elif isinstance(selection, FieldNode):
                 self._field(where, selection, parent, python, fragments, variables)
 
-    def _typed(self, where, condition, selection_set, parent, python, fragments, variables) -> None:
+    def _typed(
+        self,
+        where: str,
+        condition: str,
+        selection_set: SelectionSetNode,
+        parent: str,
+        python: PythonNode | None,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, str],
+    ) -> None:
         if condition != parent:
             self.facts.abstract.setdefault(parent, set()).add(condition)
             if python is not None:
@@ -187,7 +196,15 @@ class DocumentWalker:
                 return candidate
         return None
 
-    def _field(self, where, selection: FieldNode, parent, python, fragments, variables) -> None:
+    def _field(
+        self,
+        where: str,
+        selection: FieldNode,
+        parent: str,
+        python: PythonNode | None,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, str],
+    ) -> None:
         name = selection.name.value
         if name == "__typename":
             return
@@ -213,7 +230,7 @@ class DocumentWalker:
             if type_name is None and ts_ref is not None and ts_ref.named() and not ts_ref.named().startswith("|"):
                 type_name = ts_ref.named()
             if type_name is None:
-                members = {node.typename() for node in python_children} - {None}
+                members = {typename for node in python_children if (typename := node.typename()) is not None}
                 candidates = members or set(_spread_conditions(selection.selection_set, fragments))
                 if ts_ref is not None and ts_ref.named().startswith("|"):
                     candidates = set(ts_ref.named().strip("|").split("|"))
@@ -355,10 +372,10 @@ def build_sdl(node_modules: Path, python_site_packages: Path, python: Path) -> t
             info.fields["_empty"] = TypeRef("Boolean")
         lines.append(f"{keyword} {name}{implements} {{")
         for field_name in sorted(info.fields):
-            arguments = info.arguments.get(field_name)
+            field_arguments = info.arguments.get(field_name)
             argument_text = ""
-            if arguments:
-                argument_text = "(" + ", ".join(f"{arg}: {kind}" for arg, kind in sorted(arguments.items())) + ")"
+            if field_arguments:
+                argument_text = "(" + ", ".join(f"{arg}: {kind}" for arg, kind in sorted(field_arguments.items())) + ")"
             lines.append(f"  {field_name}{argument_text}: {info.fields[field_name].sdl()}")
         lines += ["}", ""]
     for name in sorted(set(facts.abstract) - interfaces):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ariadne import make_executable_schema
+from ariadne import SchemaBindable, make_executable_schema
 from django.conf import settings
 from django.utils.module_loading import import_string
 from graphql import GraphQLSchema
@@ -21,7 +21,7 @@ def type_definitions() -> str:
 
 @functools.cache
 def executable_schema() -> GraphQLSchema:
-    bindables: list[object] = list(scalars.bindables)
+    bindables: list[SchemaBindable] = list(scalars.bindables)
     for module_path in settings.GRAPHQL_RESOLVERS:
         bindables += import_string(f"{module_path}.bindables")
     return make_executable_schema(type_definitions(), *bindables, convert_names_case=False)

@@ -1,5 +1,7 @@
 """Query-string helpers shared by the credit read endpoints, and the schema of the parameters they read."""
 
+from typing import Literal, overload
+
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
@@ -27,6 +29,11 @@ def customer_param(request: Request) -> Customer:
     return wallet_customer_get(required_param(request, "customerId"))
 
 
+@overload
+def currency_param(request: Request, *, required: Literal[True]) -> CustomCurrency: ...
+@overload
+def currency_param(request: Request, *, required: bool = False) -> CustomCurrency | None: ...
 def currency_param(request: Request, *, required: bool = False) -> CustomCurrency | None:
+    """``currencyId``: a custom currency, else 404 naming the field; required: 400 when absent."""
     ref_id = required_param(request, "currencyId") if required else request.query_params.get("currencyId")
     return custom_currency_get(ref_id, field="currencyId") if ref_id else None

@@ -63,7 +63,8 @@ class ConsumptionInput(S.Serializer):
 
 
 class ConsumptionBatchInput(S.Serializer):
-    consumptions = ConsumptionInput(many=True, allow_empty=False, max_length=1000)
+    # ``many=True`` hands ``max_length`` to the ListSerializer (DRF 3.15); the stubs check it against the child.
+    consumptions = ConsumptionInput(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
 
 
 class AutoRechargeInput(S.Serializer):

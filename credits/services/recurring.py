@@ -72,7 +72,7 @@ def _dependency_limit(subscription: Subscription, entitlement: PackageEntitlemen
 def _plan_credit_entitlements(subscription: Subscription) -> list[PackageEntitlement]:
     """The plan's CREDIT entitlements and those it inherits from its parent chain (the latest version of each
     parent), the nearest one winning per currency: one query per level of inheritance."""
-    found: dict[int, PackageEntitlement] = {}
+    found: dict[int | None, PackageEntitlement] = {}
     version = subscription.plan_version
     entitlements = list(version.entitlements.all())
     seen_packages = {version.package_id}
@@ -101,7 +101,9 @@ def recurring_credits(subscription: Subscription) -> list[RecurringCredit]:
     for custom in subscription.custom_entitlements.all():
         if custom.type == EntitlementType.CREDIT and custom.amount and custom.cadence:
             custom_currencies.add(custom.currency_id)
-            credits.append(RecurringCredit("custom", custom.pk, custom.currency, custom.amount, custom.cadence, None))
+            # A CREDIT entitlement names its currency (constraint subscription_entitlement_one_target).
+            currency = custom.currency
+            credits.append(RecurringCredit("custom", custom.pk, currency, custom.amount, custom.cadence, None))  # type: ignore[arg-type]
     packaged = [(entitlement, 1, "plan") for entitlement in _plan_credit_entitlements(subscription)]
     for addon in subscription.addons.all():
         packaged += [(entitlement, addon.quantity, "addon") for entitlement in addon.addon_version.entitlements.all()]
@@ -118,9 +120,9 @@ def recurring_credits(subscription: Subscription) -> list[RecurringCredit]:
         if amount <= 0:
             continue
         source_type = GrantSourceType.PLAN_ENTITLEMENT if source == "plan" else GrantSourceType.ADDON_ENTITLEMENT
-        credits.append(
-            RecurringCredit(source, entitlement.pk, entitlement.currency, amount, entitlement.cadence, source_type)
-        )
+        # A CREDIT entitlement names its currency (constraint entitlement_target_matches_type).
+        currency = entitlement.currency
+        credits.append(RecurringCredit(source, entitlement.pk, currency, amount, entitlement.cadence, source_type))  # type: ignore[arg-type]
     return credits
 
 

@@ -70,8 +70,9 @@ def replaced_by_new(
     live = slot(customer_id=customer_id, product_id=product_id, resource_key=resource_key).filter(
         status__in=LIVE_STATUSES
     )
-    replaced = []
-    for subscription in live.exclude(pk=exclude_pk).order_by("pk"):
+    replaced: list[tuple[Subscription, str]] = []
+    others = live if exclude_pk is None else live.exclude(pk=exclude_pk)
+    for subscription in others.order_by("pk"):
         if not subscription.is_trial:
             replaced.append((subscription, CancelReason.UPGRADE_OR_DOWNGRADE))
         elif subscription.plan_id == plan_id:

@@ -103,7 +103,7 @@ def _graphql_detail(detail: Any) -> Any:
                 for name, item in value.get("stripe", value).items()
             }
         else:
-            renamed[GRAPHQL_NAMES.get(key, key)] = value
+            renamed[GRAPHQL_NAMES.get(key) or key] = value
     return renamed
 
 
