@@ -5,7 +5,7 @@ Every function is atomic, keyword-only and takes ``now`` from its caller.
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -122,7 +122,7 @@ def customer_provision(
     validate_external_id(ref_id)
     _validate_email(email)
     coupon_ref_id = coupon_ref_id or None
-    profile = {
+    profile: dict[str, Any] = {
         "name": name,
         "email": email,
         "billing_id": billing_id,
@@ -217,24 +217,28 @@ def customer_payment_method_detach(*, customer: Customer, now: datetime) -> Cust
     return customer
 
 
-def _cancel_live_subscriptions(*, customer: Customer, now: datetime) -> None:
-    """Archiving a customer cancels its subscriptions now, with reason ``CustomerArchived``, through the subscription
-    state machine, inside the caller's transaction and under the customer lock it holds (provisioning takes the
-    same lock, so no subscription can be provisioned for the customer while it is being archived).
+class ArchiveCascade(Protocol):
+    """What a higher app ends when a customer is archived (the subscriptions app: every subscription it has)."""
 
-    Dependencies point ``customers`` ← ``subscriptions``: this module must not import ``subscriptions`` when it is
-    loaded (``subscriptions.models`` imports ``customers.models``). The import is therefore done here, at call
-    time, the one place where customers reach into subscriptions; every other caller of ``customer_archive``
-    (API, admin) gets the cancellation for free instead of having to remember a wrapper.
-    """
-    from subscriptions.services.cancellation import subscriptions_cancel_for_archived_customer
+    def __call__(self, *, customer: Customer, now: datetime) -> object: ...
 
-    subscriptions_cancel_for_archived_customer(customer=customer, now=now)
+
+# Apps above this one register here, from their ``AppConfig.ready()``, what archiving a customer ends for them:
+# this app may not import them. Keyed by app label, in registration order.
+_archive_cascades: dict[str, ArchiveCascade] = {}
+
+
+def register_archive_cascade(app_label: str, cascade: ArchiveCascade) -> None:
+    """Have ``customer_archive`` call ``cascade`` inside its transaction, under the customer lock it holds
+    (provisioning takes the same lock, so nothing new is provisioned for the customer meanwhile). Registering
+    again for the same app replaces its cascade (an app's ``ready()`` may run more than once)."""
+    _archive_cascades[app_label] = cascade
 
 
 @transaction.atomic
 def customer_archive(*, customer: Customer, now: datetime) -> Customer:
-    """Archive a customer: clear its personal data (name, email), hide it from the API, cancel its subscriptions.
+    """Archive a customer: clear its personal data (name, email), hide it from the API, and run the registered
+    archive cascades (``register_archive_cascade``: the subscriptions app cancels its subscriptions).
 
     Idempotent: an archived customer is returned unchanged. Locks the customer row. The id stays taken for good.
     """
@@ -247,7 +251,8 @@ def customer_archive(*, customer: Customer, now: datetime) -> Customer:
     customer.updated_at = now
     customer.save(update_fields=["name", "email", "archived_at", "updated_at"])
     invalidate_customer(customer.ref_id)
-    _cancel_live_subscriptions(customer=customer, now=now)
+    for cascade in _archive_cascades.values():
+        cascade(customer=customer, now=now)
     return customer
 
 

@@ -115,7 +115,8 @@ def _credit_unused_time(subscription: Subscription, *, now: datetime, actor: str
 def subscriptions_cancel_for_archived_customer(*, customer: Customer, now: datetime) -> list[Subscription]:
     """End every subscription of a customer being archived, now, with reason ``CustomerArchived`` and no end
     setup: those it uses and those it pays for (delegated to another customer: nobody would pay for them). Called
-    by ``customers.services.customer_archive`` inside its transaction, under its customer lock."""
+    by ``customers.services.customer_archive`` (registered in ``SubscriptionsConfig.ready``) inside its transaction,
+    under its customer lock."""
     current = Subscription.objects.filter(
         Q(customer=customer) | Q(paying_customer=customer), status__in=CURRENT_STATUSES
     ).order_by("pk")

@@ -22,6 +22,7 @@ from customers.services import (
     customer_unarchive,
     customer_update,
 )
+from subscriptions.services.cancellation import subscriptions_cancel_for_archived_customer
 from tests.customers.factories import CustomerFactory, CustomerResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,12 +150,16 @@ def test_update_refuses_fields_it_does_not_know() -> None:
 # --- archive and unarchive ------------------------------------------------------------------------------------------
 
 
-def test_archive_clears_personal_data_once_and_calls_the_subscriptions_hook_once(
+def test_archive_clears_personal_data_once_and_runs_each_registered_cascade_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hook_calls: list[tuple[str, datetime]] = []
-    monkeypatch.setattr(
-        services, "_cancel_live_subscriptions", lambda *, customer, now: hook_calls.append((customer.ref_id, now))
+    hook_calls: list[tuple[str, str, datetime]] = []
+    monkeypatch.setattr(services, "_archive_cascades", {})
+    services.register_archive_cascade(
+        "first", lambda *, customer, now: hook_calls.append(("first", customer.ref_id, now))
+    )
+    services.register_archive_cascade(
+        "second", lambda *, customer, now: hook_calls.append(("second", customer.ref_id, now))
     )
     customer = customer_provision(ref_id="acme", name="Acme", email="a@acme.test", billing_id="cus_1", now=NOW)
 
@@ -163,7 +168,11 @@ def test_archive_clears_personal_data_once_and_calls_the_subscriptions_hook_once
 
     assert (archived.name, archived.email, archived.billing_id) == (None, None, "cus_1")
     assert (again.archived_at, again.updated_at) == (LATER, LATER)
-    assert hook_calls == [("acme", LATER)]
+    assert hook_calls == [("first", "acme", LATER), ("second", "acme", LATER)]
+
+
+def test_the_subscriptions_app_registers_its_cancellation_as_the_archive_cascade() -> None:
+    assert services._archive_cascades == {"subscriptions": subscriptions_cancel_for_archived_customer}
 
 
 def test_unarchive_restores_visibility_but_not_the_cleared_data_and_is_idempotent() -> None:
