@@ -26,6 +26,7 @@ from catalog.services import coupons as coupon_services
 from catalog.services import currencies as currency_services
 from catalog.services import features as feature_services
 from catalog.services import products as product_services
+from config.admin_fields import FieldGroups
 
 # Products --------------------------------------------------------------------------------------------------------
 
@@ -135,7 +136,7 @@ class FeatureAdmin(ImportExportMixin, ServiceAdmin):
     def status_badge(self, feature: Feature) -> str:
         return badge(feature.status)
 
-    def get_fields(self, request: HttpRequest, obj: Feature | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Feature | None = None) -> FieldGroups:
         if obj is None:
             return [name for name in self.fields if name not in {"status_badge", "archived_at", *HISTORY_FIELDS}]
         return self.fields
@@ -206,7 +207,7 @@ class CustomCurrencyAdmin(ServiceAdmin):
     def status_badge(self, currency: CustomCurrency) -> str:
         return badge(enums.CurrencyStatus.ARCHIVED if currency.archived_at else enums.CurrencyStatus.ACTIVE)
 
-    def get_fields(self, request: HttpRequest, obj: CustomCurrency | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: CustomCurrency | None = None) -> FieldGroups:
         if obj is None:
             return [name for name in self.fields if name not in {"status_badge", "archived_at", *HISTORY_FIELDS}]
         return self.fields
@@ -264,7 +265,7 @@ class CouponAdmin(ImportExportMixin, ServiceAdmin):
     search_fields = ["ref_id", "name"]
     ordering = ["ref_id"]
     actions = ["archive_coupons"]
-    add_fields = ["ref_id", "name", "description", "metadata", "percent_off", "duration_in_months"]
+    add_fields = ("ref_id", "name", "description", "metadata", "percent_off", "duration_in_months")
     fields = [
         "ref_id",
         "name",
@@ -292,14 +293,14 @@ class CouponAdmin(ImportExportMixin, ServiceAdmin):
             return f"{coupon.percent_off.normalize():f}%"
         return ", ".join(f"{amount.amount.normalize():f} {amount.currency}" for amount in coupon.amounts_off.all())
 
-    def get_fields(self, request: HttpRequest, obj: Coupon | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Coupon | None = None) -> FieldGroups:
         return self.add_fields if obj is None else self.fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Coupon | None = None) -> list[str]:
         if obj is None:
             return []
         editable = {"name", "description", "metadata"}
-        return [name for name in self.fields if name not in editable]
+        return [name for name in self.fields if isinstance(name, str) and name not in editable]
 
     def save_model(self, request: HttpRequest, obj: Coupon, form: Any, change: bool) -> None:
         # A new coupon is created in ``save_related``, where its amounts off (the inline) are known.

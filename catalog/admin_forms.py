@@ -103,7 +103,8 @@ class CommaSeparatedField(forms.CharField):
             return ", ".join(str(item) for item in value)
         return value
 
-    def to_python(self, value: Any) -> list[str] | None:
+    # The text is a CharField's; the value is a list of its items, deliberately not the str the stubs expect.
+    def to_python(self, value: Any) -> list[str] | None:  # type: ignore[override]
         if isinstance(value, list):
             return value
         text = super().to_python(value)
@@ -142,8 +143,9 @@ class ProductForm(forms.ModelForm):
             Q(archived_at__isnull=True) | Q(pk__in=[pk for pk in current if pk])
         )
         for name in ("subscription_start_plan", "downgrade_plan"):
-            if name in self.fields:
-                self.fields[name].queryset = plans.order_by("ref_id")
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = plans.order_by("ref_id")
 
     def clean_metadata(self) -> dict[str, str]:
         return clean_metadata(self.cleaned_data.get("metadata"))

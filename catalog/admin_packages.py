@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from django.db.models import Exists, Model, OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,6 +25,7 @@ from catalog.models import Package, PackageEntitlement, PackageVersion, Price
 from catalog.services import entitlements as entitlement_services
 from catalog.services import packages as package_services
 from config.admin_actions import action_form_page
+from config.admin_fields import FieldGroups, FieldNames
 
 # Plans and add-ons ---------------------------------------------------------------------------------------------
 
@@ -52,8 +54,14 @@ class VersionInline(admin.TabularInline):
 
     model = PackageVersion
     fk_name = "package"
-    fields = ["version_number", "display_name", "status_badge", "is_latest", "pricing_type", "published_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "version_number",
+        "display_name",
+        "status_badge",
+        "is_latest",
+        "pricing_type",
+        "published_at",
+    )
     ordering = ["-version_number"]
     show_change_link = True
     extra = 0
@@ -108,7 +116,7 @@ class PackageAdmin(ServiceAdmin):
     autocomplete_fields = ["product"]
     ordering = ["product__ref_id", "kind", "ref_id"]
     actions = ["publish_draft", "create_draft", "discard_draft", "archive_packages"]
-    fields = [
+    fields = (
         "kind",
         "ref_id",
         "product",
@@ -117,7 +125,7 @@ class PackageAdmin(ServiceAdmin):
         "draft_present",
         "archived_at",
         "created_at",
-    ]
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Package]:
         versions = PackageVersion.objects.filter(package=OuterRef("pk"))
@@ -132,26 +140,27 @@ class PackageAdmin(ServiceAdmin):
 
     @admin.display(description="status")
     def status_badge(self, package: Package) -> str:
-        return badge(package_status(package, has_latest=package.latest_version_number is not None))
+        # ``latest_version_number`` and ``has_draft`` are annotations of ``get_queryset``, unknown to the model's type.
+        return badge(package_status(package, has_latest=package.latest_version_number is not None))  # type: ignore[attr-defined]
 
     @admin.display(description="latest published version", ordering="latest_version_number")
     def latest_version(self, package: Package) -> str:
-        number = package.latest_version_number
+        number = package.latest_version_number  # type: ignore[attr-defined]
         return f"v{number}" if number is not None else "—"
 
     @admin.display(description="draft", boolean=True, ordering="has_draft")
     def draft_present(self, package: Package) -> bool:
-        return package.has_draft
+        return package.has_draft  # type: ignore[attr-defined]
 
-    def get_form(self, request: HttpRequest, obj: Package | None = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Package | None = None) -> list[str]:
-        return self.add_form._meta.fields if obj is None else self.fields  # type: ignore[return-value]
+    def get_fields(self, request: HttpRequest, obj: Package | None = None) -> FieldGroups:
+        return tuple(self.add_form.Meta.fields) if obj is None else self.fields
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Package | None = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Package | None = None) -> FieldNames:
         return [] if obj is None else self.fields
 
     def get_inlines(self, request: HttpRequest, obj: Package | None) -> list:
@@ -230,23 +239,23 @@ class PackageAdmin(ServiceAdmin):
 # Versions: the page where a draft is edited --------------------------------------------------------------------
 
 
-class DraftOnlyInline(ConsoleWidgets):
+class DraftOnlyInline(ConsoleWidgets, InlineModelAdmin):
     """Inline rows of a version change only while the version is a draft."""
 
     def has_add_permission(self, request: HttpRequest, obj: PackageVersion | None = None) -> bool:
-        return obj is not None and obj.is_draft and super().has_add_permission(request, obj)  # type: ignore[misc]
+        return obj is not None and obj.is_draft and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: PackageVersion | None = None) -> bool:
-        return obj is not None and obj.is_draft and super().has_change_permission(request, obj)  # type: ignore[misc]
+        return obj is not None and obj.is_draft and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: PackageVersion | None = None) -> bool:
-        return obj is not None and obj.is_draft and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return obj is not None and obj.is_draft and super().has_delete_permission(request, obj)
 
 
 class EntitlementInline(DraftOnlyInline, admin.TabularInline):
     model = PackageEntitlement
     form = admin_version_forms.EntitlementInlineForm
-    fields = admin_version_forms.EntitlementInlineForm._meta.fields
+    fields = tuple(admin_version_forms.EntitlementInlineForm.Meta.fields)
     autocomplete_fields = ["feature", "dependency_feature"]
     extra = 0
 
@@ -380,7 +389,8 @@ class PackageVersionAdmin(ServiceAdmin):
     @staticmethod
     def _kept_forms(formset: BaseInlineFormSet) -> Iterable[Any]:
         for item in formset.forms:
-            if formset._should_delete_form(item) or not (item.instance.pk or item.has_changed()):
+            # ``_should_delete_form``: the formset's own rule for a row marked for deletion; the stubs omit it.
+            if formset._should_delete_form(item) or not (item.instance.pk or item.has_changed()):  # type: ignore[attr-defined]
                 continue
             yield item
 
@@ -389,7 +399,9 @@ class PackageVersionAdmin(ServiceAdmin):
         """Deletions first (so a target can be removed and added again), then edits, then one create."""
         deleted = [item for item in formset.deleted_forms if item.instance.pk]
         for item in deleted:
-            entitlement_services.entitlement_delete(package=package, target_ref_id=item.saved_target_ref_id, now=now)
+            # The formset's forms are EntitlementInlineForms, which remember the saved target; the stubs say ModelForm.
+            target_ref_id = item.saved_target_ref_id  # type: ignore[attr-defined]
+            entitlement_services.entitlement_delete(package=package, target_ref_id=target_ref_id, now=now)
         changed = []
         new_items = []
         for item in PackageVersionAdmin._kept_forms(formset):

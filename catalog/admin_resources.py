@@ -103,7 +103,7 @@ class FeatureResource(ServiceResource):
     service_owned_fields = ("status", "archived_at", *SERVICE_SET_FIELDS)
 
     def save_through_service(self, instance: Feature, is_create: bool, row: dict, *, now: datetime) -> Model:
-        values = {
+        values: dict[str, Any] = {
             "metadata": admin_forms.clean_metadata(instance.metadata),
             "enum_configuration": admin_forms.clean_enum_configuration(instance.enum_configuration),
             "meter": admin_forms.clean_meter(instance.meter),

@@ -6,6 +6,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 
+from config.admin_fields import FieldGroups
 from config.api_keys import api_key_create, api_key_revoke
 from config.models import ApiKey
 
@@ -18,7 +19,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["revoke_selected"]
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> FieldGroups:
         if obj is None:
             return ["name"]
         return ["name", "prefix", "created_at", "revoked_at"]

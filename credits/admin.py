@@ -82,13 +82,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 class LedgerInline(ReadOnlyInline):
     model = LedgerEntry
-    fields = readonly_fields = ["timestamp", "event_type", "amount", "grant", "consumption", "created_at"]
+    fields = readonly_fields = ("timestamp", "event_type", "amount", "grant", "consumption", "created_at")
     ordering = ["pk"]
 
 
 class GrantInline(ReadOnlyInline):
     model = CreditGrant
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "ref_id",
         "grant_type",
         "display_name",
@@ -99,7 +99,7 @@ class GrantInline(ReadOnlyInline):
         "effective_at",
         "expire_at",
         "voided_at",
-    ]
+    )
     ordering = ["pk"]
 
 
@@ -122,7 +122,7 @@ class WalletAdmin(HistoryAdmin, ServiceAdmin):
     list_select_related = ["customer", "currency"]
     search_fields = ["customer__ref_id", "currency__ref_id"]
     ordering = ["customer__ref_id", "currency__ref_id", "resource_key"]
-    fields = readonly_fields = ["customer", "currency", "resource_key", "balance", "ledger_sum", "updated_at"]
+    fields = readonly_fields = ("customer", "currency", "resource_key", "balance", "ledger_sum", "updated_at")
     inlines = [GrantInline, LedgerInline]
     actions = ["grant_credits"]
 
@@ -194,7 +194,7 @@ class CreditGrantAdmin(HistoryAdmin, ServiceAdmin):
     ordering = ["-created_at", "-pk"]
     date_hierarchy = "created_at"
     actions = ["void_grants"]
-    readonly_fields = [
+    readonly_fields = (
         "ref_id",
         "balance",
         "grant_type",
@@ -219,7 +219,7 @@ class CreditGrantAdmin(HistoryAdmin, ServiceAdmin):
         "created_by",
         "created_at",
         "updated_at",
-    ]
+    )
     fields = readonly_fields
     inlines = [LedgerInline]
 
@@ -276,7 +276,7 @@ class CreditInvoiceAdmin(HistoryAdmin, ServiceAdmin):
     search_fields = ["customer__ref_id", "provider_reference"]
     ordering = ["-created_at", "-pk"]
     actions = ["mark_paid"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "ref_id",
         "customer",
         "grant",
@@ -289,7 +289,7 @@ class CreditInvoiceAdmin(HistoryAdmin, ServiceAdmin):
         "created_at",
         "updated_at",
         "paid_at",
-    ]
+    )
 
     def has_mark_paid_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("credits.change_creditinvoice")

@@ -6,7 +6,7 @@ A feature's ``meter`` (as the catalog stores it, contract §2.5) holds an aggreg
 one usage window; its result is divided and rounded by the feature's ``unitTransformation`` to give the usage.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -17,7 +17,7 @@ from metering.models import USAGE_DECIMAL_PLACES
 EVENT_NAME_FIELD = "eventName"
 STEP = Decimal(1).scaleb(-USAGE_DECIMAL_PLACES)
 ZERO = Decimal(0)
-COMPARISONS = {
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     FilterOperation.GREATER_THAN: lambda left, right: left > right,
     FilterOperation.GREATER_THAN_OR_EQUAL: lambda left, right: left >= right,
     FilterOperation.LESS_THAN: lambda left, right: left < right,

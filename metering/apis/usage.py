@@ -152,12 +152,13 @@ def _lean_item(item: _LeanItem, values: dict[int, Decimal | str]) -> UsageReport
         value = usage_value(data)
     if isinstance(value, str):
         return None
-    dimensions, created_at = item.dimensions, item.createdAt
+    dimensions = item.dimensions
     if dimensions and not all(isinstance(dimension, str | int | float | Decimal) for dimension in dimensions.values()):
         return None
-    if created_at is not None:
+    created_at: datetime | None = None
+    if item.createdAt is not None:
         try:
-            created_at = _CREATED_AT.to_internal_value(created_at)
+            created_at = _CREATED_AT.to_internal_value(item.createdAt)
         except S.ValidationError:
             return None
     return UsageReport(
