@@ -86,6 +86,7 @@ def package_get(kind: str, ref_id: str, *, field: str | None = None) -> Package:
 
 def package_shown_version(package: Package) -> PackageVersion:
     """The version the API shows and edits: the newest one (a draft, when there is one)."""
+    # A package is created with its first version (package_create), so there is one.
     return package.versions.order_by("-version_number").first()  # type: ignore[return-value]
 
 

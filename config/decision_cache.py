@@ -86,6 +86,7 @@ class _DjangoCacheStore:
         for token_keys, prefix in requests:
             found = cache.get_many(token_keys)
             tokens = [found.get(key) for key in token_keys]
+            # Joined only when no token is None.
             entry = None if None in tokens else cache.get(":".join([prefix, *tokens]))  # type: ignore[list-item]
             results.append((tokens, entry))
         return results
@@ -130,10 +131,14 @@ class _RedisStore:
         return results
 
     def tokens(self, keys: list[str]) -> list[str | None]:
-        return [token.decode() if token else None for token in self.client.mget([self.prefix + key for key in keys])]
+        return [token.decode() if token else None for token in self._mget(keys)]
 
     def values(self, keys: list[str]) -> list[Any]:
-        return [pickle.loads(raw) if raw else None for raw in self.client.mget([self.prefix + key for key in keys])]
+        return [pickle.loads(raw) if raw else None for raw in self._mget(keys)]
+
+    def _mget(self, keys: list[str]) -> list[bytes | None]:
+        # redis-py types every reply ``Awaitable | Any``: its sync and asyncio clients share one set of signatures.
+        return self.client.mget([self.prefix + key for key in keys])  # type: ignore[return-value]
 
     def _read(self, client: Any, request: tuple[list[str], str]) -> Any:
         token_keys, prefix = request
@@ -143,7 +148,8 @@ class _RedisStore:
         fresh = _new_token()
         if self.client.set(self.prefix + key, fresh, nx=True):
             return fresh
-        found = self.client.get(self.prefix + key)
+        # The reply's type, as in ``_mget``.
+        found: bytes | None = self.client.get(self.prefix + key)  # type: ignore[assignment]
         return found.decode() if found else fresh
 
     def write_many(self, entries: list[tuple[str, Any, int]]) -> None:
@@ -219,9 +225,8 @@ def _read_many(requests: list[tuple[list[str], str]]) -> list[tuple[list[str], A
     results = []
     for (token_keys, _), (tokens, entry) in zip(requests, store.read_many(requests), strict=True):
         if None in tokens:
-            tokens = [token or store.add_token(key) for key, token in zip(token_keys, tokens, strict=True)]
             entry = None
-        results.append((tokens, entry))
+        results.append(([token or store.add_token(key) for key, token in zip(token_keys, tokens, strict=True)], entry))
     return results
 
 
@@ -312,15 +317,15 @@ def cached_many(
     customers = list(dict.fromkeys(ref_id for ref_id, _ in keys))
     token_keys = [GLOBAL_TOKEN_KEY, *(_customer_token_key(ref_id) for ref_id in customers)]
     found = store.tokens(token_keys)
-    tokens = dict(zip(token_keys, found, strict=True))
-    for token_key, token in tokens.items():
-        if token is None:
-            tokens[token_key] = store.add_token(token_key)
+    tokens = {
+        token_key: token if token is not None else store.add_token(token_key)
+        for token_key, token in zip(token_keys, found, strict=True)
+    }
     global_token = tokens[GLOBAL_TOKEN_KEY]
     values, unread = {}, []
     for key in keys:
         customer_token = tokens[_customer_token_key(key[0])]
-        entry = _recent.get(key, global_token, customer_token)  # type: ignore[arg-type]
+        entry = _recent.get(key, global_token, customer_token)
         if _usable(entry, now):
             values[key] = entry[0]
         else:
@@ -330,7 +335,7 @@ def cached_many(
     stored = store.values([value_key for _, _, value_key in unread]) if unread else []
     for (key, customer_token, value_key), entry in zip(unread, stored, strict=True):
         if _usable(entry, now):
-            _recent.put(key, global_token, customer_token, entry)  # type: ignore[arg-type]
+            _recent.put(key, global_token, customer_token, entry)
             values[key] = entry[0]
             continue
         value, good_until = compute(*key)
@@ -338,7 +343,7 @@ def cached_many(
         ttl = _ttl(good_until, now)
         if ttl >= 1:
             writes.append((value_key, (value, good_until), ttl))
-            _recent.put(key, global_token, customer_token, (value, good_until))  # type: ignore[arg-type]
+            _recent.put(key, global_token, customer_token, (value, good_until))
     if writes:
         store.write_many(writes)
     return values

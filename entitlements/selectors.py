@@ -318,6 +318,7 @@ def customers_grants(scopes: Iterable[Scope], *, now: datetime) -> dict[Scope, C
                 for subscription in subscriptions.get(ref_id, ())
                 if subscription["resource_key"] in ("", resource_ref_id or "")
             ]
+            # ``in_scope`` is part of ``wanted``: ``held`` is set whenever this runs over a subscription.
             grants = [grant for subscription in in_scope for grant in _subscription_grants(subscription, held)]  # type: ignore[arg-type]
             grants += [_promotion_grant(row, features) for row in promotions.get(customer["customer_id"], ())]
             answers[(ref_id, resource_ref_id)] = CustomerGrants(

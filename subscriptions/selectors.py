@@ -199,6 +199,7 @@ def customers_live_subscription_counts(customer_ids: Iterable[int]) -> dict[int,
 def latest_invoices(subscriptions: Iterable[Subscription]) -> dict[int, Invoice]:
     """The latest invoice of each subscription (annotated by ``subscriptions_for_wire``), by subscription pk. One
     query."""
+    # ``latest_invoice_id``: an annotation of ``subscriptions_for_wire``, unknown to the model's type.
     by_invoice = {subscription.latest_invoice_id: subscription.pk for subscription in subscriptions}  # type: ignore[attr-defined]
     by_invoice.pop(None, None)
     invoices = Invoice.objects.in_bulk(list(by_invoice))

@@ -9,6 +9,7 @@ SDKs' own document for that read (``edge/*.graphql``, both SDKs' selections merg
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def _answer(request: HttpRequest, runs: list[tuple[str, dict[str, Any]]]) -> Jso
     return JsonResponse({"data": data}, status=200)
 
 
-def _edge_view(build):  # type: ignore[no-untyped-def]
+def _edge_view(build: Callable[..., list[tuple[str, dict[str, Any]]]]) -> Callable[..., JsonResponse]:
     @require_GET
     @functools.wraps(build)
     def view(request: HttpRequest, **path: str) -> JsonResponse:

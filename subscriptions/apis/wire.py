@@ -4,7 +4,7 @@ Reads only what ``selectors.subscriptions_for_wire`` fetched, plus the latest in
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
 from catalog import enums as catalog_enums
 from catalog.apis.wire import price_to_wire
@@ -59,6 +59,12 @@ def _coupons_to_wire(subscription: Subscription) -> list[dict[str, Any]]:
     ]
 
 
+@overload
+def invoice_to_wire(invoice: Invoice) -> dict[str, Any]: ...
+@overload
+def invoice_to_wire(invoice: None) -> None: ...
+@overload
+def invoice_to_wire(invoice: Invoice | None) -> dict[str, Any] | None: ...
 def invoice_to_wire(invoice: Invoice | None) -> dict[str, Any] | None:
     if invoice is None:
         return None
@@ -110,6 +116,7 @@ def subscription_to_wire(subscription: Subscription, latest_invoice: Invoice | N
                 "subscriptionScheduleType": update.schedule_type,
                 "targetPackage": {"id": subscription.plan.ref_id},
             }
+            # ``pending_updates``: a ``Prefetch(to_attr=...)`` of ``subscriptions_for_wire``, unknown to the model.
             for update in subscription.pending_updates  # type: ignore[attr-defined]
         ],
         "subscriptionEntitlements": [

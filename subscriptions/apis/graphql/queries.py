@@ -95,6 +95,7 @@ def resolve_subscriptions(
         if sort["field"] != "createdAt" or sort["direction"] != "ASC":
             raise InvalidInput("only createdAt ASC is supported", field=f"sorting[{index}]")
     arguments = _filter_arguments(filter or {})
+    # The keys are FILTERS' values, each one of subscription_list's iterable-of-str parameters.
     queryset = subscription_list(**arguments)  # type: ignore[arg-type]
     if any(not values for values in arguments.values()):
         queryset = queryset.none()

@@ -299,7 +299,7 @@ def resolve_invoice_billing_id(invoice: Invoice, _: GraphQLResolveInfo) -> str:
 
 @invoice_type.field("amountDue")
 def resolve_invoice_amount_due(invoice: Invoice, _: GraphQLResolveInfo) -> Any:
-    return invoice_to_wire(invoice)["amountDue"]  # type: ignore[index]
+    return invoice_to_wire(invoice)["amountDue"]
 
 
 INVOICE_ATTRIBUTES = {
