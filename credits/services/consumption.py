@@ -11,6 +11,7 @@ from django.db import transaction
 
 from catalog.models import CustomCurrency
 from catalog.selectors import custom_currency_get
+from config.task_queue import enqueue_on_commit
 from credits import errors
 from credits.enums import LedgerEventType
 from credits.models import CreditConsumption
@@ -185,9 +186,7 @@ def credits_consume_async(*, requests: Sequence[ConsumptionRequest]) -> None:
         }
         for item in requests
     ]
-    from credits import tasks  # the task module imports the services: import it when it is used
-
-    transaction.on_commit(lambda: tasks.consume_batch.delay(payload))
+    enqueue_on_commit("credits.tasks.consume_batch", payload)
 
 
 def credits_consume_batch(*, requests: Sequence[ConsumptionRequest], now: datetime) -> list[ConsumptionResult]:

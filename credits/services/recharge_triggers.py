@@ -2,8 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import transaction
-
+from config.task_queue import enqueue_on_commit
 from credits.enums import ThresholdType
 from credits.models import AutoRechargeSettings, CreditBalance
 from credits.pricing import credit_unit_price
@@ -20,9 +19,7 @@ def below_threshold(settings: AutoRechargeSettings, *, available: Decimal) -> bo
 def recharge_enqueue(*, settings_id: int, trigger: str) -> None:
     """Queue ``credits.tasks.auto_recharge`` for when the current transaction commits (nothing on rollback).
     ``robust``: a broker failure is logged and never fails the consumption; the ``tick`` sweep catches it."""
-    from credits import tasks  # the task module imports the services: import it when it is used
-
-    transaction.on_commit(lambda: tasks.auto_recharge.delay(settings_id, trigger), robust=True)
+    enqueue_on_commit("credits.tasks.auto_recharge", settings_id, trigger, robust=True)
 
 
 def recharge_schedule_if_below_threshold(*, balance: CreditBalance, trigger_entry_id: int) -> None:

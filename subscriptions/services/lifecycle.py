@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 
 from catalog.enums import TrialEndBehavior
 from config.errors import DomainError
-from credits.hooks import recurring_grants_schedule
 from customers.decision_cache import invalidate_customer_pks
 from subscriptions import periods, states
+from subscriptions.change_listeners import subscription_changed
 from subscriptions.enums import CancelReason, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.models import Invoice, InvoiceLine, Subscription
@@ -85,7 +85,7 @@ def subscription_start(*, subscription_id: int, now: datetime) -> Subscription |
     if not replaced:
         # The subscriptions it replaces may have ended at this start already (their scheduled end ran first).
         earlier = Subscription.objects.filter(replaced_by=subscription, cancel_reason__isnull=False).order_by("-pk")
-        replaced = [(other, other.cancel_reason) for other in earlier]
+        replaced = [(other, other.cancel_reason) for other in earlier if other.cancel_reason is not None]
     usage_counting = usage_counting_of_replacement(
         replaced=replaced, product=subscription.product, billing_period=subscription.billing_period, at=started_at
     )
@@ -105,7 +105,7 @@ def subscription_start(*, subscription_id: int, now: datetime) -> Subscription |
             idempotency_key=creation_key(subscription),
             now=now,
         )
-    recurring_grants_schedule(subscription_id=subscription.pk)
+    subscription_changed(subscription_id=subscription.pk)
     return subscription
 
 

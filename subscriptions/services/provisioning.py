@@ -29,11 +29,11 @@ from catalog.models import Package, PackageVersion
 from catalog.selectors import package_latest_published_version
 from config.errors import InvalidInput
 from config.ids import validate_external_id
-from credits.hooks import recurring_grants_schedule
 from customers.models import Customer
 from customers.selectors import customer_get
 from customers.services import customer_resource_get_or_create
 from subscriptions import periods, states
+from subscriptions.change_listeners import subscription_changed
 from subscriptions.enums import CancelReason, InvoiceBillingReason
 from subscriptions.enums import SubscriptionStatus as Status
 from subscriptions.errors import DuplicateSubscriptionId, TrialNotAvailable
@@ -172,7 +172,7 @@ def create_subscription_locked(
     if starts_now:
         for subscription, reason in replaced:
             end_subscription(subscription_id=subscription.pk, reason=reason, ended_at=now, now=now, actor=actor)
-    usage_counting = {"usage_anchor": None, "usage_reset_at": None}
+    usage_counting: dict[str, datetime | None] = {"usage_anchor": None, "usage_reset_at": None}
     if downgraded_from is not None:
         usage_counting = usage_counting_after(
             previous=downgraded_from, product=plan.product, billing_period=terms.quote.billing_period, at=terms.start
@@ -264,7 +264,7 @@ def create_subscription_locked(
             idempotency_key=creation_key(subscription),
             now=now,
         )
-    recurring_grants_schedule(subscription_id=subscription.pk)
+    subscription_changed(subscription_id=subscription.pk)
     return subscription
 
 
@@ -327,6 +327,7 @@ def apply_end_setup(*, ended: Subscription, now: datetime, actor: str) -> Subscr
     )
     if others.exists():
         return None
+    # ``downgrade_plan_id`` was checked above; the relation is typed nullable.
     plan: Package = product.downgrade_plan  # type: ignore[assignment]
     version: PackageVersion | None = package_latest_published_version(plan)
     if version is None or plan.archived_at is not None:

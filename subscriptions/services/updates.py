@@ -13,8 +13,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
-from credits.hooks import recurring_grants_schedule
 from customers.decision_cache import invalidate_customer_pks
+from subscriptions.change_listeners import subscription_changed
 from subscriptions.enums import BalanceTransactionKind, InvoiceBillingReason, ScheduleStatus, ScheduleType
 from subscriptions.models import (
     Subscription,
@@ -189,7 +189,7 @@ def change_apply(
             idempotency_key=key,
             now=now,
         )
-    recurring_grants_schedule(subscription_id=subscription.pk)
+    subscription_changed(subscription_id=subscription.pk)
     return subscription
 
 
