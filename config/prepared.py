@@ -5,7 +5,7 @@ for the one statement that reads a customer's grants, planning costs several tim
 runs a statement through a server-binding cursor of the same connection instead, prepared on its first execution
 on that connection; PostgreSQL then reuses the plan (a generic one once it is no worse than the custom ones).
 The connection and its transaction are the same as for any other query, and the statement is logged like one
-(``CaptureQueriesContext``, ``assertNumQueries``). Other databases (SQLite) run it through an ordinary cursor.
+(``CaptureQueriesContext``, ``assertNumQueries``).
 """
 
 import time
@@ -26,10 +26,6 @@ PREPARE_THRESHOLD = 5
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """The rows of ``sql`` (``%s`` placeholders) with ``params``. ``sql`` must be one statement whose text does not
     depend on the values (they are parameters), so the prepared statement is shared by every call."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
     if not connection.queries_logged:
         return _fetch_prepared(sql, params)
     started = time.monotonic()
@@ -46,7 +42,7 @@ def server_cursor() -> Iterator[psycopg.Cursor[Any]]:
     """A server-binding cursor on Django's connection (so inside its transaction): parameters travel apart from the
     SQL instead of being quoted into it in Python, as Django's client-binding cursors do. Database errors come out as
     Django's (``IntegrityError`` ...), as from ``connection.cursor()``; binary array parameters
-    (``config.pg_arrays``) can be sent. PostgreSQL only."""
+    (``config.pg_arrays``) can be sent."""
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         register_dumpers(cursor.adapters)

@@ -2,8 +2,8 @@
 
 A ``tasks`` module imports the services it wraps; a service that queued a task by importing it would close an
 import circle (the layering test forbids those). The name is the task's registered name, its module path and
-function name (``"credits.tasks.auto_recharge"``). ``app.tasks`` imports every app's ``tasks`` module on first use
-(Celery's autodiscovery), so the lookup also works in a process that has not imported that module yet. Eager
+function name (``"credits.tasks.auto_recharge"``). A name not registered yet makes Celery's autodiscovery import every
+app's ``tasks`` module, so the lookup also works in a process that has not imported that module yet. Eager
 mode (no broker: the embedded setup, the tests) runs the task inline, as ``delay`` does.
 """
 
@@ -16,6 +16,9 @@ from config.celery import app
 
 def enqueue(task_name: str, *args: Any, **kwargs: Any) -> None:
     """Queue the task now (raises if the broker refuses it)."""
+    if task_name not in app.tasks:
+        # Autodiscovery is lazy: it runs when a worker starts, not in a web process that never imported the module.
+        app.loader.import_default_modules()
     app.tasks[task_name].delay(*args, **kwargs)
 
 

@@ -6,7 +6,7 @@ Each batch is one transaction that takes pending events off the queue (``Pending
 ``UsageCounter`` by the change of its usage. Counting and dequeuing commit together, so an event is counted exactly
 once however often or concurrently tasks run; a failed batch rolls back whole and its events are pending again.
 
-Cost: on PostgreSQL five statements per batch (take the events, grouped; their customers; the meters; lock and read
+Cost: five statements per batch (take the events, grouped; their customers; the meters; lock and read
 the aggregates; write the aggregates and move the counters), two more for UNIQUE meters, and one round trip to the
 decision cache for the usage windows of the batch's customers (``metering.aggregation_windows``). What a batch
 costs beyond its events is per window (one aggregate, one counter), so batches are large: when events arrive faster
@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 
 from catalog.enums import AggregationFunction, MeterType
@@ -29,7 +29,6 @@ from customers.models import Customer
 from metering import db
 from metering.aggregation_queue import aggregation_schedule, aggregation_started
 from metering.aggregation_windows import Windows
-from metering.counters import lock_counters, write_counters
 from metering.meters import Aggregate, Meter, merge, meter_of
 from metering.models import Event, MeterAggregate, MeterUniqueValue, PendingEvent, UsageCounter
 
@@ -117,27 +116,14 @@ def _meters() -> list[tuple[int, Meter]]:
 
 def _take_pending(batch_size: int) -> list[EventGroup]:
     """Up to ``batch_size`` pending events, oldest first, taken off the queue and grouped (``TAKE_SQL``)."""
-    if connection.vendor == "postgresql":
-        with db.server_cursor() as cursor:
-            # Binary results: timestamps are decoded in C, not parsed from text in Python.
-            cursor.execute(TAKE_SQL, [batch_size], binary=True)
-            return cursor.fetchall()  # type: ignore[return-value]
-    ids = list(PendingEvent.objects.order_by("event_id").values_list("event_id", flat=True)[:batch_size])
-    groups: dict[tuple[int, str, str, str], list[datetime]] = {}
-    rows = Event.objects.filter(pk__in=ids).values_list(
-        "customer_id", "resource_key", "event_name", "dimensions", "timestamp"
-    )
-    for customer_id, resource_key, event_name, dimensions, timestamp in rows:
-        key = (customer_id, resource_key, event_name, json.dumps(dimensions, sort_keys=True))
-        groups.setdefault(key, []).append(timestamp)
-    PendingEvent.objects.filter(event_id__in=ids).delete()
-    return [(*key, timestamps) for key, timestamps in groups.items()]
+    with db.server_cursor() as cursor:
+        # Binary results: timestamps are decoded in C, not parsed from text in Python.
+        cursor.execute(TAKE_SQL, [batch_size], binary=True)
+        return cursor.fetchall()  # type: ignore[return-value]
 
 
 def _customer_ref_ids(customer_ids: set[int]) -> dict[int, str]:
-    if connection.vendor == "postgresql":
-        return dict(db.fetch_all(CUSTOMER_REF_IDS_SQL, [list(customer_ids)]))  # type: ignore[arg-type]
-    return dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "ref_id"))
+    return dict(db.fetch_all(CUSTOMER_REF_IDS_SQL, [list(customer_ids)]))  # type: ignore[arg-type]
 
 
 def _matches(
@@ -198,32 +184,10 @@ def _row(values: tuple[Any, ...]) -> _AggregateRow:
 
 
 def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKey, _AggregateRow]:
-    """The aggregates of ``keys`` (sorted), created when missing and locked in key order. On PostgreSQL one upsert
-    from arrays that locks and returns every row; elsewhere an insert and a ``select_for_update``."""
-    if connection.vendor == "postgresql":
-        rows = db.fetch_all(LOCK_AGGREGATES_SQL, [now, *(list(column) for column in zip(*keys, strict=True))])
-        return {tuple(row[:4]): _row(row[4:]) for row in rows}  # type: ignore[misc]
-    MeterAggregate.objects.bulk_create(
-        [
-            MeterAggregate(
-                customer_id=customer_id,
-                resource_key=resource_key,
-                feature_id=feature_id,
-                period_start=period_start,
-                updated_at=now,
-            )
-            for customer_id, resource_key, feature_id, period_start in keys
-        ],
-        ignore_conflicts=True,
-    )
-    wanted = set(keys)
-    rows = (
-        MeterAggregate.objects.select_for_update()
-        .filter(customer_id__in={key[0] for key in keys}, feature_id__in={key[2] for key in keys})
-        .order_by("pk")
-        .values_list("customer_id", "resource_key", "feature_id", "period_start", "pk", *AGGREGATE_STATE)
-    )
-    return {tuple(row[:4]): _row(row[4:]) for row in rows if tuple(row[:4]) in wanted}  # type: ignore[misc]
+    """The aggregates of ``keys`` (sorted), created when missing and locked in key order: one upsert from arrays that
+    locks and returns every row."""
+    rows = db.fetch_all(LOCK_AGGREGATES_SQL, [now, *(list(column) for column in zip(*keys, strict=True))])
+    return {tuple(row[:4]): _row(row[4:]) for row in rows}  # type: ignore[misc]
 
 
 def _unique_counts(
@@ -255,38 +219,25 @@ def _write(
     now: datetime,
 ) -> None:
     """Write the aggregates' new state and add each window's delta to its counter (every window gets its counter,
-    at zero when its usage did not move). On PostgreSQL one statement."""
-    if connection.vendor == "postgresql":
-        rows = [aggregates[key] for key in keys]
-        db.execute(
-            WRITE_SQL,
-            [
-                now,
-                [row.pk for row in rows],
-                [row.state.event_count for row in rows],
-                [row.state.measured_count for row in rows],
-                [row.state.total for row in rows],
-                [row.state.minimum for row in rows],
-                [row.state.maximum for row in rows],
-                [row.state.unique_count for row in rows],
-                [row.counted for row in rows],
-                now,
-                *(list(column) for column in zip(*keys, strict=True)),
-                [deltas.get(key, Decimal(0)) for key in keys],
-            ],
-        )
-        return
-    MeterAggregate.objects.bulk_update(
+    at zero when its usage did not move), in one statement."""
+    rows = [aggregates[key] for key in keys]
+    db.execute(
+        WRITE_SQL,
         [
-            MeterAggregate(pk=row.pk, counted=row.counted, updated_at=now, **vars(row.state))
-            for row in aggregates.values()
+            now,
+            [row.pk for row in rows],
+            [row.state.event_count for row in rows],
+            [row.state.measured_count for row in rows],
+            [row.state.total for row in rows],
+            [row.state.minimum for row in rows],
+            [row.state.maximum for row in rows],
+            [row.state.unique_count for row in rows],
+            [row.counted for row in rows],
+            now,
+            *(list(column) for column in zip(*keys, strict=True)),
+            [deltas.get(key, Decimal(0)) for key in keys],
         ],
-        [*AGGREGATE_STATE, "updated_at"],
     )
-    counters = lock_counters(set(keys), now=now)
-    for key, delta in deltas.items():
-        counters[key].value += delta
-    write_counters([counters[key] for key in deltas], now=now)
 
 
 def _apply(contributions: dict[WindowKey, _Contribution], *, now: datetime) -> None:

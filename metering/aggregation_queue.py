@@ -10,24 +10,29 @@ a task that was lost (broker outage, worker killed), and the flag expires so tha
 
 With eager tasks (no broker: the embedded setup, the tests) the task runs inline at once and there is nothing to
 coalesce, so the flag is not used.
+
+The task is queued by its name (``config.task_queue``): ``metering.tasks`` imports the services that call this
+module, so importing it here would close an import circle.
 """
 
 from django.core.cache import cache
 
+from config.celery import app
+from config.task_queue import enqueue
+
 SCHEDULED_KEY = "metering:aggregation-scheduled"
 # A lost task stops coalesced scheduling for this long at most (the sweeper runs every 30 s in any case).
 SCHEDULED_TTL = 60
+AGGREGATE_EVENTS_TASK = "metering.tasks.aggregate_events"
 
 
 def aggregation_schedule() -> None:
     """Queue ``aggregate_events`` unless a queued one has not started yet. Call after commit."""
-    from metering.tasks import aggregate_events
-
-    if aggregate_events.app.conf.task_always_eager:
-        aggregate_events.delay()
+    if app.conf.task_always_eager:
+        enqueue(AGGREGATE_EVENTS_TASK)
     elif cache.add(SCHEDULED_KEY, 1, timeout=SCHEDULED_TTL):
         try:
-            aggregate_events.delay()
+            enqueue(AGGREGATE_EVENTS_TASK)
         except Exception:
             cache.delete(SCHEDULED_KEY)  # not queued after all: let the next batch try (the sweeper runs anyway)
             raise

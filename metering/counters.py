@@ -1,5 +1,5 @@
 """Usage counters as rows: created where missing, locked and written back, in a fixed number of statements per batch
-whatever its size. Shared by usage reports (``metering.services``) and event aggregation (``metering.aggregation``).
+whatever its size, for usage reports (``metering.services``; event aggregation moves counters in its own statement).
 
 A counter is named by its ``CounterKey`` (customer primary key, resource key, feature primary key, window start).
 Counters are created and locked in key order, so concurrent batches queue instead of deadlocking.
@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-
-from django.db import connection
 
 from config.prepared import server_cursor
 from metering.models import UsageCounter
@@ -26,38 +24,9 @@ class Counter:
 
 def lock_counters(keys: set[CounterKey], *, now: datetime) -> dict[CounterKey, Counter]:
     """Every counter of ``keys``, created at zero where missing (through the unique constraint) and locked until
-    commit, in key order, so concurrent batches queue instead of deadlocking. On PostgreSQL one statement (an upsert
-    that touches each row and returns its value), elsewhere two."""
+    commit, in key order, so concurrent batches queue instead of deadlocking. One statement: an upsert that touches
+    each row and returns its value."""
     ordered = sorted(keys)
-    if connection.vendor == "postgresql":
-        return _lock_counters_postgresql(ordered, now=now)
-    UsageCounter.objects.bulk_create(
-        [
-            UsageCounter(
-                customer_id=customer_id,
-                resource_key=resource,
-                feature_id=feature_id,
-                period_start=start,
-                updated_at=now,
-            )
-            for customer_id, resource, feature_id, start in ordered
-        ],
-        ignore_conflicts=True,
-    )
-    rows = UsageCounter.objects.select_for_update().filter(
-        customer_id__in={key[0] for key in keys},
-        resource_key__in={key[1] for key in keys},
-        feature_id__in={key[2] for key in keys},
-        period_start__in={key[3] for key in keys},
-    )
-    counters = {
-        (row.customer_id, row.resource_key, row.feature_id, row.period_start): Counter(row.pk, row.value)
-        for row in rows.order_by("pk")
-    }
-    return {key: counters[key] for key in keys}
-
-
-def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> dict[CounterKey, Counter]:
     table = UsageCounter._meta.db_table
     with server_cursor() as cursor:
         cursor.execute(
@@ -80,10 +49,6 @@ def _lock_counters_postgresql(ordered: list[CounterKey], *, now: datetime) -> di
 def write_counters(counters: Sequence[Counter], *, now: datetime) -> None:
     """The counters' new values in one statement."""
     if not counters:
-        return
-    if connection.vendor != "postgresql":
-        rows = [UsageCounter(pk=counter.pk, value=counter.value, updated_at=now) for counter in counters]
-        UsageCounter.objects.bulk_update(rows, ["value", "updated_at"])
         return
     with server_cursor() as cursor:
         cursor.execute(

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from customers.models import Customer, CustomerResource
 from metering import db, errors
+from metering.aggregation_queue import aggregation_schedule
 from metering.history import EARLIEST, LATEST, OUT_OF_RANGE
 from metering.models import Event, PendingEvent
 
@@ -76,19 +77,11 @@ def _json_number(value: Any) -> int | float:
 
 
 def _customer_rows(ref_ids: set[str]) -> list[tuple[int, str, datetime | None]]:
-    if connection.vendor == "postgresql":
-        return db.fetch_all(CUSTOMERS_SQL, [list(ref_ids)])  # type: ignore[return-value]
-    return list(Customer.objects.filter(ref_id__in=ref_ids).values_list("pk", "ref_id", "archived_at"))
+    return db.fetch_all(CUSTOMERS_SQL, [list(ref_ids)])  # type: ignore[return-value]
 
 
 def _resource_rows(customer_ids: list[int], resource_ref_ids: set[str]) -> set[tuple[str, str]]:
-    if connection.vendor == "postgresql":
-        return set(db.fetch_all(RESOURCES_SQL, [customer_ids, list(resource_ref_ids)]))  # type: ignore[arg-type]
-    return set(
-        CustomerResource.objects.filter(customer_id__in=customer_ids, ref_id__in=resource_ref_ids).values_list(
-            "customer__ref_id", "ref_id"
-        )
-    )
+    return set(db.fetch_all(RESOURCES_SQL, [customer_ids, list(resource_ref_ids)]))  # type: ignore[arg-type]
 
 
 def _customers(items: Sequence[EventInput]) -> dict[str, int]:
@@ -142,33 +135,7 @@ def _store(rows: list[tuple[int, EventInput]], *, now: datetime, skip_known: boo
     stored. ``skip_known``: leave out those whose (customer, idempotency key) is already stored, else such a key
     raises ``IntegrityError``. Rows go in key order so concurrent batches with shared keys wait for each other in
     the same order (no deadlock)."""
-    if connection.vendor == "postgresql":
-        return db.execute(STORE_SKIPPING_KNOWN_SQL if skip_known else STORE_SQL, [now, now, _document(rows)])
-    adapt = connection.ops.adapt_datetimefield_value
-    placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
-    params = [
-        value
-        for customer_id, item in rows
-        for value in (
-            customer_id,
-            item.resource_ref_id or "",
-            item.event_name,
-            item.idempotency_key,
-            json.dumps(item.dimensions, default=_json_number),
-            adapt(item.timestamp or now),
-            adapt(now),
-        )
-    ]
-    conflict = " ON CONFLICT DO NOTHING" if skip_known else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{EVENTS_TABLE}" ({COLUMNS_SQL}) VALUES {", ".join([placeholders] * len(rows))}{conflict} '
-            'RETURNING "id"',
-            params,
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    PendingEvent.objects.bulk_create([PendingEvent(event_id=pk) for pk in ids])
-    return len(ids)
+    return db.execute(STORE_SKIPPING_KNOWN_SQL if skip_known else STORE_SQL, [now, now, _document(rows)])
 
 
 def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
@@ -181,8 +148,6 @@ def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
     stores it first. Keys are forgotten after 7 days (``event_idempotency_keys_expire``). Side effect: after commit,
     aggregation is scheduled (``aggregation_schedule``: one task queued at a time, however many batches arrive).
     """
-    from metering.aggregation_queue import aggregation_schedule
-
     customers = _customers(items)
     unique: dict[tuple[int, str], tuple[int, EventInput]] = {}
     for item in items:
@@ -193,9 +158,7 @@ def events_report(*, items: Sequence[EventInput], now: datetime) -> int:
     rows = [unique[key] for key in sorted(unique)]
     try:
         with transaction.atomic():
-            # Elsewhere than on PostgreSQL (no cheap way to tell a unique violation apart) known keys are skipped
-            # from the start.
-            inserted = _store(rows, now=now, skip_known=connection.vendor != "postgresql")
+            inserted = _store(rows, now=now, skip_known=False)
             if inserted:
                 transaction.on_commit(aggregation_schedule, robust=True)
     except IntegrityError as error:

@@ -1,9 +1,9 @@
 """The measurements of usage reports as plain rows: found by idempotency key, written in bulk.
 
 A usage batch reads and writes up to 1000 measurements; as model instances they would cost more than the statements
-themselves. Here they are tuples, and their ids are made as text (``new_ref_ids``). On PostgreSQL the keys are
-looked up by joining arrays sent as array text (``config.pg_arrays``; one index probe per key) and the rows go in
-with one ``COPY``; elsewhere the ORM reads and writes the same rows, with the same answers.
+themselves. Here they are tuples, and their ids are made as text (``new_ref_ids``). The keys are looked up by
+joining arrays sent as array text (``config.pg_arrays``; one index probe per key) and the rows go in with one
+``COPY``.
 """
 
 import os
@@ -15,7 +15,6 @@ from uuid import UUID
 
 import psycopg
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
@@ -136,42 +135,16 @@ def measurements_by_key(pairs: Iterable[KeyPair]) -> dict[KeyPair, Measured]:
     pairs = list(dict.fromkeys(pairs))
     if not pairs:
         return {}
-    if connection.vendor != "postgresql":
-        return _measurements_by_key_orm(pairs)
     with server_cursor() as cursor:
         cursor.execute(_FOUND_SQL, [int_array(pair[0] for pair in pairs), text_array([pair[1] for pair in pairs])])
         rows = cursor.fetchall()
     return {(row[0], row[1]): Measured(*row[2:]) for row in rows}
 
 
-def _measurements_by_key_orm(pairs: Sequence[KeyPair]) -> dict[KeyPair, Measured]:
-    rows = UsageMeasurement.objects.filter(
-        customer_id__in={pair[0] for pair in pairs}, idempotency_key__in={pair[1] for pair in pairs}
-    ).values_list(
-        "customer_id",
-        "idempotency_key",
-        "ref_id",
-        "customer__ref_id",
-        "feature__ref_id",
-        "resource_key",
-        "value",
-        "current_usage",
-        "timestamp",
-        "created_at",
-        "period_start",
-        "period_end",
-    )
-    wanted = set(pairs)
-    return {(row[0], row[1]): Measured(str(row[2]), *row[3:]) for row in rows if (row[0], row[1]) in wanted}
-
-
 def insert_measurements(rows: Sequence[NewMeasurement]) -> None:
-    """The rows in one insert; a taken idempotency key raises ``IntegrityError`` (the transaction is then lost). On
-    PostgreSQL one ``COPY``, rows adapted in C, no per-row SQL."""
+    """The rows in one insert; a taken idempotency key raises ``IntegrityError`` (the transaction is then lost). One
+    ``COPY``, rows adapted in C, no per-row SQL."""
     if not rows:
-        return
-    if connection.vendor != "postgresql":
-        _insert_measurements_orm(rows)
         return
     with server_cursor() as cursor:
         cursor.adapters.register_dumper(None, _DimensionsDumper)
@@ -195,26 +168,3 @@ def insert_measurements(rows: Sequence[NewMeasurement]) -> None:
                         measured.period_end,
                     )
                 )
-
-
-def _insert_measurements_orm(rows: Sequence[NewMeasurement]) -> None:
-    UsageMeasurement.objects.bulk_create(
-        [
-            UsageMeasurement(
-                ref_id=measured.ref_id,
-                customer_id=customer_id,
-                resource_key=measured.resource_key,
-                feature_id=feature_id,
-                value=measured.value,
-                update_behavior=behavior,
-                idempotency_key=key,
-                dimensions=dict(dimensions),
-                timestamp=measured.timestamp,
-                created_at=measured.created_at,
-                current_usage=measured.current_usage,
-                period_start=measured.period_start,
-                period_end=measured.period_end,
-            )
-            for measured, customer_id, feature_id, behavior, key, dimensions in rows
-        ]
-    )

@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 
 from catalog.models import Feature
-from config.indexes import BrinWherePossible
+from config.indexes import BlockRangeIndex
 from customers.models import Customer
 from metering.enums import UpdateBehavior
 
@@ -90,7 +90,7 @@ class UsageMeasurement(models.Model):
             models.Index(fields=["customer", "feature", "timestamp"], name="usage_measurement_history"),
             # The idempotency-key expiry job reads by age; rows arrive in ``created_at`` order, so a BRIN index
             # (a few pages, nearly free to keep up) serves it.
-            BrinWherePossible(fields=["created_at"], name="usage_measurement_created"),
+            BlockRangeIndex(fields=["created_at"], name="usage_measurement_created"),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +124,7 @@ class Event(models.Model):
         ]
         indexes = [
             models.Index(fields=["customer", "timestamp"], name="event_customer_time"),
-            BrinWherePossible(fields=["created_at"], name="event_created"),
+            BlockRangeIndex(fields=["created_at"], name="event_created"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from catalog.enums import FeatureType
 from catalog.models import Feature
@@ -73,14 +73,11 @@ class _Checked(NamedTuple):
 
 
 def _customers(ref_ids: set[str]) -> dict[str, tuple[int, datetime | None]]:
-    """The primary key and archive moment of each customer found, by id. One query (on PostgreSQL the ids are bound
-    as one array, not quoted into the SQL in Python)."""
-    if connection.vendor != "postgresql":
-        rows = Customer.objects.filter(ref_id__in=ref_ids).values_list("ref_id", "pk", "archived_at")
-    else:
-        with server_cursor() as cursor:
-            cursor.execute(CUSTOMERS_BY_REF_ID_SQL, [text_array(list(ref_ids))])
-            rows = cursor.fetchall()
+    """The primary key and archive moment of each customer found, by id. One query (the ids are bound as one
+    array, not quoted into the SQL in Python)."""
+    with server_cursor() as cursor:
+        cursor.execute(CUSTOMERS_BY_REF_ID_SQL, [text_array(list(ref_ids))])
+        rows = cursor.fetchall()
     return {ref_id: (pk, archived_at) for ref_id, pk, archived_at in rows}
 
 
@@ -221,11 +218,7 @@ _COUNT_DELTAS_SQL = (
 )
 
 
-def _counts_deltas_in_one_statement() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _count_deltas_postgresql(
+def _count_deltas_in_one_statement(
     fresh: Sequence[_Checked],
     keys: Sequence[CounterKey],
     ref_ids: Sequence[str],
@@ -339,8 +332,8 @@ def _count_batch(
     2. The counters the other items touch: created where missing and locked (``lock_counters``).
     3. Under the locks, the items are applied in order in Python (DELTA adds, SET replaces), so each measurement
        carries the counter's value right after it; the measurements go in with one ``INSERT`` and the counters
-       with one ``UPDATE``. On PostgreSQL a batch of DELTAs only does 2 and 3 in one statement
-       (``_count_deltas_postgresql``: the batch's sums added, the measurements inserted with their values computed
+       with one ``UPDATE``. A batch of DELTAs only does 2 and 3 in one statement
+       (``_count_deltas_in_one_statement``: the batch's sums added, the measurements inserted with their values computed
        by the database, the totals returned): everything else, the answers included, is done before or after the
        counters are locked, so concurrent batches on the same counters queue for as short a time as possible.
 
@@ -381,11 +374,11 @@ def _count_batch(
         return results
 
     only_deltas = all(checked[index].report.update_behavior != UpdateBehavior.SET for index in fresh)
-    if only_deltas and fresh and _counts_deltas_in_one_statement():
+    if only_deltas and fresh:
         sums: dict[CounterKey, Decimal] = {}
         for index in fresh:
             sums[keys[index]] = sums.get(keys[index], ZERO) + checked[index].report.value
-        totals = _count_deltas_postgresql(
+        totals = _count_deltas_in_one_statement(
             [checked[index] for index in fresh],
             [keys[index] for index in fresh],
             [ref_ids[index] for index in fresh],
@@ -427,15 +420,14 @@ def usage_report(*, items: Sequence[UsageReport], now: datetime) -> list[Measure
         try:
             with transaction.atomic():
                 invalidate_usage(item.customer_ref_id for item in checked)
-                # On PostgreSQL optimistic first: most batches carry only new keys, and a key already stored fails
-                # the insert (the whole statement, so nothing is counted) and sends the batch round again, looking
-                # keys up. Elsewhere (no cheap way to tell a unique violation apart) keys are looked up at once.
-                look_up_keys = attempt > 1 or connection.vendor != "postgresql"
+                # Optimistic first: most batches carry only new keys, and a key already stored fails the insert
+                # (the whole statement, so nothing is counted) and sends the batch round again, looking keys up.
+                look_up_keys = attempt > 1
                 answers = _count_batch(checked, windows, now=now, look_up_keys=look_up_keys)
             return answers()
         except IntegrityError as error:
             # A key was stored already, or a concurrent batch committed it first: count again, finding it.
-            if attempt == COUNT_ATTEMPTS or (connection.vendor == "postgresql" and not is_unique_violation(error)):
+            if attempt == COUNT_ATTEMPTS or not is_unique_violation(error):
                 raise
         except OperationalError as error:
             if attempt == COUNT_ATTEMPTS or not _is_deadlock(error):

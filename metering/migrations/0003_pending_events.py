@@ -15,16 +15,14 @@ QUEUE_VACUUM = "autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold 
 
 
 def leave_room_for_updates(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for table in UPDATED_IN_PLACE:
-            schema_editor.execute(f'ALTER TABLE "{table}" SET (fillfactor = 50)')
-        schema_editor.execute(f'ALTER TABLE "metering_pendingevent" SET ({QUEUE_VACUUM})')
+    for table in UPDATED_IN_PLACE:
+        schema_editor.execute(f'ALTER TABLE "{table}" SET (fillfactor = 50)')
+    schema_editor.execute(f'ALTER TABLE "metering_pendingevent" SET ({QUEUE_VACUUM})')
 
 
 def fill_pages(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for table in UPDATED_IN_PLACE:
-            schema_editor.execute(f'ALTER TABLE "{table}" RESET (fillfactor)')
+    for table in UPDATED_IN_PLACE:
+        schema_editor.execute(f'ALTER TABLE "{table}" RESET (fillfactor)')
 
 
 class Migration(migrations.Migration):

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='event',
-            index=config.indexes.BrinWherePossible(fields=['created_at'], name='event_created'),
+            index=config.indexes.BlockRangeIndex(fields=['created_at'], name='event_created'),
         ),
         migrations.AddIndex(
             model_name='usagemeasurement',
@@ -53,6 +53,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='usagemeasurement',
-            index=config.indexes.BrinWherePossible(fields=['created_at'], name='usage_measurement_created'),
+            index=config.indexes.BlockRangeIndex(fields=['created_at'], name='usage_measurement_created'),
         ),
     ]

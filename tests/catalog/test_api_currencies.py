@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 import stigg
-from django.db import connection
 from rest_framework.test import APIClient
 
 from catalog.models import CustomCurrency
@@ -386,7 +385,6 @@ def test_duplicate_id_is_409_and_keeps_the_first(stigg_client: stigg.Stigg, api_
     assert get_currency(stigg_client, "tokens").display_name == "Tokens"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 def test_concurrent_creates_of_one_id_make_one_currency_and_409s(stigg_client: stigg.Stigg) -> None:
     """The partial unique index on active ids decides; the losers get a coded 409, never a 500."""
     threads = 6

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from catalog.errors import DuplicateCatalogId
@@ -19,7 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 6
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 @pytest.mark.parametrize(
     ("create", "model"),
     [

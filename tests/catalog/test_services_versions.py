@@ -409,14 +409,7 @@ def slowed(original: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent writers need PostgreSQL")
-
-
-@pytest.mark.postgres
 def test_two_concurrent_publishes_of_one_draft_publish_it_once(transactional_db: None) -> None:
-    require_postgresql()
     build_catalog()
     plan = full_plan()
     package_publish(package=plan, migration_type=NEW_CUSTOMERS, now=T1)
@@ -438,9 +431,7 @@ def test_two_concurrent_publishes_of_one_draft_publish_it_once(transactional_db:
     ]
 
 
-@pytest.mark.postgres
 def test_two_concurrent_create_drafts_make_one_draft(transactional_db: None) -> None:
-    require_postgresql()
     build_catalog()
     plan = full_plan()
     package_publish(package=plan, migration_type=NEW_CUSTOMERS, now=T1)
@@ -461,9 +452,7 @@ def test_two_concurrent_create_drafts_make_one_draft(transactional_db: None) -> 
     assert Price.objects.filter(version__version_number=2, version__package=plan).count() == 5
 
 
-@pytest.mark.postgres
 def test_two_concurrent_entitlement_creates_for_one_feature_add_it_once(transactional_db: None) -> None:
-    require_postgresql()
     build_catalog()
     package_create(kind=PLAN, ref_id="plan-basic", product_ref_id="product-main", display_name="Basic", now=T0)
     plan = package("plan-basic")

@@ -6,7 +6,6 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
-from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +14,6 @@ from config.prepared import server_cursor
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL array input"),
 ]
 
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import override_settings
 
 from credits import errors
@@ -19,7 +18,6 @@ from tests.races import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
 THREADS = 16

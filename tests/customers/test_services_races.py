@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import pytest
 import stigg
-from django.db import connection
 from pytest_django.live_server_helper import LiveServer
 
 from customers.errors import DuplicateCustomerId
@@ -15,7 +14,6 @@ from tests.races import THREADS, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)

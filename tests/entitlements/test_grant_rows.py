@@ -132,7 +132,6 @@ def test_fetch_all_answers_as_an_ordinary_cursor_and_is_logged(db: None) -> None
     assert [query["sql"] for query in queries] == ["SELECT 41 + 1, 'text'"] * 3
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_fetch_all_prepares_its_statement_once_per_connection(db: None) -> None:
     sql = "SELECT %s::int * 2 AS doubled"
     answers = [fetch_all(sql, [value]) for value in range(4)]

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from customers.selectors import customer_get
 from entitlements import services
@@ -15,7 +14,6 @@ from tests.races import THREADS, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)

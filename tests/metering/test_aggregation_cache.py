@@ -1,7 +1,7 @@
 """Aggregated events and the decision cache: an event counted by aggregation shows in the next check, although the
 check before it was answered from the cache.
 
-The cache is turned on here whatever the environment (local memory on SQLite, Redis with ``REDIS_URL``), as in
+The cache is turned on here whatever the environment (local memory, or Redis with ``REDIS_URL``), as in
 ``tests/entitlements/test_cache.py``; the first assertions show the answer is cached (a counter moved behind the
 services' back is not seen), so the last one cannot pass for lack of a cache.
 """

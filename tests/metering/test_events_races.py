@@ -4,7 +4,6 @@ aggregation tasks run concurrently."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from customers.models import Customer
 from metering.aggregation import events_aggregate
@@ -15,7 +14,6 @@ from tests.races import THREADS, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)

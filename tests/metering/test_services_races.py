@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from metering.models import UsageCounter, UsageMeasurement
 from metering.services import UsageReport, usage_report
@@ -13,7 +12,6 @@ from tests.races import THREADS, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
 REPORTS_PER_THREAD = 250

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from metering import measurements, services
+from metering import services
 from metering.apis.usage import _WHITESPACE, UsageReportInput, _reports, lean_reports, measurements_to_wire
 from metering.measurements import Measured, measurements_by_key
 from metering.models import NEVER_RESETS, UsageCounter, UsageMeasurement
@@ -111,7 +111,6 @@ def test_the_lean_reader_knows_whitespace_as_str_strip_does() -> None:
     assert [c for c in characters if c.isspace() != bool(_WHITESPACE.match(c))] == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite splits large inserts into several statements")
 def test_a_batch_costs_the_same_queries_whatever_its_size(catalog: None, settings: Any) -> None:
     """With the decision cache on (as with Redis), the customers' usage windows cost no query once cached."""
     settings.ENTITLEMENT_DECISION_CACHE = True
@@ -160,7 +159,6 @@ def test_a_batch_applies_its_items_in_order(catalog: None) -> None:
     assert UsageCounter.objects.get(customer__ref_id="customer-1").value == 11
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="elsewhere keys are always looked up first")
 @pytest.mark.parametrize("behavior", ["DELTA", "SET"])
 def test_new_keys_are_not_looked_up_and_a_stored_key_fails_over_to_the_lookup(
     catalog: None, monkeypatch: pytest.MonkeyPatch, behavior: str
@@ -205,11 +203,11 @@ def test_the_api_reads_large_batches_and_refuses_bad_ones_whole(api_client: APIC
     assert UsageMeasurement.objects.count() == 999
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the PostgreSQL statements with the ORM path")
-def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: None, monkeypatch: Any) -> None:
-    """The same batches for two customers, one through the array lookup and the one-statement count of DELTA batches
-    (the ``COPY`` for the others), the other through the ORM and the locked counters written back: the same answers,
-    duplicates within and across batches included, the same counters, and every answer's value is the one stored."""
+def test_the_one_statement_count_answers_what_the_locked_counters_answer(catalog: None) -> None:
+    """The same batches for two customers: the first's DELTA-only batches are counted in one statement, the second's
+    (each with a SET item for a third customer) through the locked counters written back and the ``COPY``. The same
+    answers, duplicates within and across batches included, the same counters, and every answer's value is the one
+    stored."""
     now = timezone.now()
     for twin in ("twin-1", "twin-2"):
         customer(twin)
@@ -236,8 +234,10 @@ def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: Non
             [report(3, idempotency_key="k5"), report(1, idempotency_key="k5"), report(2, "storage")],
         ]
 
-    def answers(customer_ref_id: str) -> list[list[tuple[Any, ...]]]:
-        results = [usage_report(items=batch, now=now) for batch in batches(customer_ref_id)]
+    def answers(customer_ref_id: str, *, locked: bool = False) -> list[list[tuple[Any, ...]]]:
+        # A SET item anywhere in a batch sends the whole batch through the locked counters.
+        extra = [UsageReport("customer-3", "storage", Decimal(1), update_behavior="SET")] if locked else []
+        results = [usage_report(items=batch + extra, now=now)[: len(batch)] for batch in batches(customer_ref_id)]
         stored = {
             str(ref_id): usage for ref_id, usage in UsageMeasurement.objects.values_list("ref_id", "current_usage")
         }
@@ -248,15 +248,10 @@ def test_the_postgresql_statements_answer_what_the_orm_path_answers(catalog: Non
             for batch in results
         ]
 
-    fast = answers("twin-1")
-    monkeypatch.setattr(services, "_counts_deltas_in_one_statement", lambda: False)
-    monkeypatch.setattr(
-        services, "measurements_by_key", lambda pairs: measurements._measurements_by_key_orm(list(dict.fromkeys(pairs)))
-    )
-    monkeypatch.setattr(services, "insert_measurements", measurements._insert_measurements_orm)
-    slow = answers("twin-2")
+    one_statement = answers("twin-1")
+    locked = answers("twin-2", locked=True)
 
-    assert fast == slow
+    assert one_statement == locked
     counters = {
         (customer_ref_id, feature_ref_id, start): value
         for customer_ref_id, feature_ref_id, start, value in UsageCounter.objects.values_list(

@@ -219,7 +219,6 @@ def test_an_unknown_migration_time_is_refused_and_nothing_is_written() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 def test_concurrent_migrations_of_one_subscription_migrate_and_invoice_once() -> None:
     subscription = basic()
     publish("plan-basic", flat_fee(price("MONTHLY", "12")))

@@ -7,7 +7,6 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 
 from config.errors import InvalidInput
 from customers.models import Customer
@@ -25,7 +24,6 @@ from tests.subscriptions.builders import catalog_for_subscriptions, customer, pr
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"),
 ]
 
 NOW = datetime(2027, 1, 31, 10, tzinfo=UTC)

@@ -489,7 +489,6 @@ def test_a_cancelled_subscription_cannot_be_updated() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 def test_concurrent_ticks_run_a_due_scheduled_update_once() -> None:
     subscriptions = [pro(unit_quantity=4)]
     for index in range(2, 5):
