@@ -3,7 +3,7 @@
 Every load script (``bench/load_*.py``):
 
 1. creates PostgreSQL database ``monetization_bench_load`` (``BENCH_DATABASE``) on the server of ``DATABASE_URL``
-   (default ``postgres://postgres@127.0.0.1:5432``), dropped first and afterwards, and empties Redis database 15
+   (unset: the project's embedded server), dropped first and afterwards, and empties Redis database 15
    (``BENCH_REDIS_URL``, a whole URL) before and after, so it never touches other data;
 2. seeds a catalog (a metered feature ``bench-calls`` with a COUNT meter on events named ``bench-call``, a boolean
    ``bench-sso``, a published plan granting both) and N customers each subscribed to the plan;
@@ -29,14 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.renewal_sweep import drop_database, recreate_database, setup_django
+from bench.renewal_sweep import drop_database, recreate_database, server_url, setup_django
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "lua"
 # Overridable, so benchmarks run side by side on one server keep apart: BENCH_DATABASE, BENCH_REDIS_URL.
 DATABASE = os.environ.get("BENCH_DATABASE", "monetization_bench_load")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 PORT = 8765
 BULK_BATCH = 5000
 FEATURE = "bench-calls"
@@ -60,10 +59,7 @@ def arguments(description: str, **defaults: float) -> argparse.Namespace:
 
 
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or DEFAULT_SERVER
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at PostgreSQL (the bench creates its own database on that server)")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{DATABASE}"))
+    return urlunsplit(urlsplit(server_url())._replace(path=f"/{DATABASE}"))
 
 
 def require_wrk() -> str:

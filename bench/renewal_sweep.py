@@ -1,6 +1,6 @@
 """Benchmark: one renewal sweep of N due subscriptions on PostgreSQL, with a real Celery worker on Redis.
 
-Usage (from the project root; PostgreSQL and Redis must be running)::
+Usage (from the project root; Redis must be running; without ``DATABASE_URL``, on the embedded PostgreSQL server)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/monetization \\
     REDIS_URL=redis://127.0.0.1:6379/9 \\
@@ -9,7 +9,7 @@ Usage (from the project root; PostgreSQL and Redis must be running)::
 What it does:
 
 1. Creates a database of its own (``--database``, default ``monetization_bench``, on the server of
-   ``DATABASE_URL``; dropped first if it exists) and migrates it, so it never touches other data.
+   ``DATABASE_URL``, else the embedded one; dropped first if it exists) and migrates it, so it never touches other data.
 2. Creates a product with a 10 usd monthly plan and ``--count`` customers, each with an active monthly subscription
    whose period ended yesterday (``bulk_create`` in batches; setup is not timed).
 3. Starts a real worker, ``celery -A config worker --concurrency N``, against that database and ``REDIS_URL``.
@@ -51,10 +51,23 @@ def parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def bench_database_url(database: str) -> str:
+def server_url() -> str:
+    """The PostgreSQL server to bench on: ``DATABASE_URL``'s, else the project's embedded server (started if it is
+    not running), as for every other command."""
     url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        sys.path.insert(0, str(PROJECT_ROOT))
+        from config.embedded_postgres.server import server_ensure
+
+        # The settings' EMBEDDED_POSTGRES_FOLDER (the settings are not loaded yet).
+        return server_ensure(PROJECT_ROOT / ".pgdata").url("postgres")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("DATABASE_URL must point at PostgreSQL (the bench creates its own database on that server)")
+    return url
+
+
+def bench_database_url(database: str) -> str:
+    url = server_url()
     if not os.environ.get("REDIS_URL"):
         sys.exit("REDIS_URL is required: the bench runs a real worker on a Redis broker")
     parts = urlsplit(url)

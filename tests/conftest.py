@@ -1,7 +1,7 @@
 """Project-wide fixtures: an API key, the official Stigg client against the live server, a raw API client.
 
-The suite runs with pytest-xdist on SQLite (default: an in-memory test database per worker) and on PostgreSQL
-(``DATABASE_URL``: pytest-django gives each worker its own ``test_<name>_gw<N>`` database).
+The suite runs with pytest-xdist on PostgreSQL: the embedded server in ``.pgdata/`` by default, or the server of
+``DATABASE_URL``; either way pytest-django gives each worker its own ``test_<name>_gw<N>`` database.
 """
 
 import os
