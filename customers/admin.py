@@ -3,17 +3,19 @@
 Customers are provisioned and edited through the API; here operators find them (by id, name or email), read
 their profile and resources, and archive or unarchive them with actions that call the same services as the API.
 Nothing is edited in place and nothing is deleted: subscriptions and invoices keep pointing at customers.
-The page's subscriptions (an inline) and its "Provision a subscription" action are added by the subscriptions app
-(``subscriptions.admin_customers`` extends ``CustomerAdmin`` and registers it in its place): this app must not
-import that one.
+Apps above this one add their parts of the page (the subscriptions app its inlines and actions, metering its
+usage-history links) with ``customer_page_register`` from their own admin modules: this app must not import them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR, InlineModelAdmin
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -40,6 +42,35 @@ PROFILE_FIELDS = [
     "created_at",
     "updated_at",
 ]
+
+
+@dataclass(frozen=True)
+class CustomerPageAction:
+    """An action on the customer list: ``function(model_admin, request, queryset)`` (named by its ``__name__``,
+    described with ``admin.action(description=...)``), offered to operators who have ``permission``
+    (``"app_label.codename"``)."""
+
+    function: Callable[["CustomerAdmin", HttpRequest, QuerySet[Customer]], HttpResponse | None]
+    permission: str
+
+
+@dataclass(frozen=True)
+class CustomerPageSection:
+    """One app's part of the customer page: inlines under the profile, read-only fields after it (functions of the
+    customer, labelled with ``admin.display(description=...)``) and actions on the customer list."""
+
+    inlines: Sequence[type[InlineModelAdmin]] = ()
+    fields: Sequence[Callable[[Customer], str]] = ()
+    actions: Sequence[CustomerPageAction] = ()
+
+
+# Keyed by app label, in registration order (the order of ``INSTALLED_APPS``, whose admin modules register).
+_page_sections: dict[str, CustomerPageSection] = {}
+
+
+def customer_page_register(app_label: str, section: CustomerPageSection) -> None:
+    """Add an app's section to the customer page. Registering again for the same app replaces its section."""
+    _page_sections[app_label] = section
 
 
 def customer_status(customer: Customer) -> str:
@@ -103,6 +134,27 @@ class CustomerAdmin(admin.ModelAdmin):
             BADGE_COLORS[status],
             status,
         )
+
+    def get_inlines(self, request: HttpRequest, obj: Customer | None) -> list[type[InlineModelAdmin]]:
+        return [*self.inlines, *(inline for section in _page_sections.values() for inline in section.inlines)]
+
+    def get_fields(self, request: HttpRequest, obj: Customer | None = None) -> list[Any]:
+        return [*PROFILE_FIELDS, *(field for section in _page_sections.values() for field in section.fields)]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> list[Any]:
+        return self.get_fields(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """This app's actions, then the registered sections' that the operator has the permission for."""
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR in request.GET:
+            return actions
+        for section in _page_sections.values():
+            for action in section.actions:
+                resolved = self.get_action(action.function)  # (function, name, description)
+                if resolved is not None and request.user.has_perm(action.permission):
+                    actions[resolved[1]] = resolved
+        return actions
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,5 +1,6 @@
 """Operator console for metering: counters, measurements and raw events are history, shown read-only (usage
-changes only through ``usage_report`` and the event aggregation); a usage-history page per customer and feature."""
+changes only through ``usage_report`` and the event aggregation); a usage-history page per customer and feature,
+linked from the customer page (``customer_page_register``)."""
 
 from datetime import timedelta
 from typing import Any
@@ -12,9 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from catalog.admin_base import HistoryAdmin
 from config.errors import DomainError
+from customers.admin import CustomerPageSection, customer_page_register
+from customers.models import Customer
 from metering.history import usage_history
 from metering.models import Event, PendingEvent, UsageCounter, UsageMeasurement
 
@@ -26,6 +30,29 @@ def usage_history_url(customer_ref_id: str, feature_ref_id: str = "", resource_r
     """The console page of a customer's usage history of a feature (for links from the customer page)."""
     query = {"customer": customer_ref_id, "feature": feature_ref_id, "resource": resource_ref_id}
     return f"{reverse('admin:metering_usagecounter_history')}?{urlencode({k: v for k, v in query.items() if v})}"
+
+
+@admin.display(description="usage history")
+def usage_history_links(customer: Customer) -> str:
+    """The customer page's link to the usage history of each feature (and resource) the customer has usage of."""
+    counted = (
+        UsageCounter.objects.filter(customer=customer)
+        .values_list("feature__ref_id", "resource_key")
+        .distinct()
+        .order_by("feature__ref_id", "resource_key")
+    )
+    links = format_html_join(
+        ", ",
+        '<a class="usage-history-link" href="{}">{}</a>',
+        (
+            (usage_history_url(customer.ref_id, feature, resource), f"{feature} ({resource})" if resource else feature)
+            for feature, resource in counted
+        ),
+    )
+    return links or format_html('<a href="{}">none yet; open the usage history</a>', usage_history_url(customer.ref_id))
+
+
+customer_page_register("metering", CustomerPageSection(fields=[usage_history_links]))
 
 
 @admin.register(UsageCounter)

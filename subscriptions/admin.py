@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -19,8 +19,11 @@ from django.utils.html import format_html
 from catalog.admin_base import ServiceAdmin
 from catalog.enums import CancellationTime
 from config.admin_actions import action_form_page
+from customers.admin import customer_page_register
+from subscriptions import admin_customers
 from subscriptions.admin_ownership import delegate, transfer
-from subscriptions.enums import CollectionStatus, InvoiceStatus, MigrationTime, ScheduleStatus, SubscriptionStatus
+from subscriptions.admin_widgets import HistoryInline, badge
+from subscriptions.enums import MigrationTime, ScheduleStatus
 from subscriptions.models import (
     Invoice,
     InvoiceLine,
@@ -37,24 +40,6 @@ from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.migration import subscription_migrate_to_latest
 from subscriptions.services.scheduled_updates import scheduled_updates_cancel
 
-BADGE_COLORS = {
-    SubscriptionStatus.ACTIVE: "#2e7d32",
-    SubscriptionStatus.IN_TRIAL: "#1565c0",
-    SubscriptionStatus.NOT_STARTED: "#6a1b9a",
-    SubscriptionStatus.PAYMENT_PENDING: "#ef6c00",
-    SubscriptionStatus.CANCELED: "#616161",
-    SubscriptionStatus.EXPIRED: "#616161",
-    InvoiceStatus.OPEN: "#ef6c00",
-    InvoiceStatus.PAID: "#2e7d32",
-    PlanMigration.Status.PENDING: "#6a1b9a",
-    PlanMigration.Status.RUNNING: "#1565c0",
-    PlanMigration.Status.DONE: "#2e7d32",
-    PlanMigration.Status.FAILED: "#c62828",
-    # Invoice collection; PENDING and FAILED share the plan migrations' colours.
-    CollectionStatus.COLLECTED: "#2e7d32",
-    CollectionStatus.NOT_REQUIRED: "#616161",
-}
-
 
 class MigrateToLatestForm(forms.Form):
     when = forms.ChoiceField(
@@ -63,34 +48,6 @@ class MigrateToLatestForm(forms.Form):
         help_text="IMMEDIATE: now, the price difference prorated for the rest of the period. END_OF_BILLING_PERIOD: "
         "scheduled for the end of the current period.",
     )
-
-
-def badge(status: str) -> str:
-    return format_html(
-        '<span class="subscription-badge subscription-badge-{}" style="background:{};color:#fff;padding:2px 8px;'
-        'border-radius:10px;font-size:11px;font-weight:600;white-space:nowrap">{}</span>',
-        status.lower(),
-        BADGE_COLORS.get(status, "#616161"),
-        status,
-    )
-
-
-class HistoryInline(admin.TabularInline):
-    """Rows that belong to the subscription's history: shown, never added, edited or deleted here."""
-
-    extra = 0
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
-        return list(self.fields or [])
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 class SubscriptionAddonInline(HistoryInline):
@@ -458,4 +415,5 @@ class PlanMigrationAdmin(admin.ModelAdmin):
         return False
 
 
-from subscriptions import admin_customers  # noqa: E402, F401  (the customer page's subscriptions and actions)
+# The customer page's subscriptions, credit balance and actions (the customers app may not import this one).
+customer_page_register("subscriptions", admin_customers.CUSTOMER_PAGE)

@@ -1,9 +1,10 @@
-"""The customer page's subscriptions: what the customer has (read-only, with status badges), its credit balance and
-the ledger behind it (read-only), and the "Provision a subscription" and "Adjust credit balance" actions.
+"""The subscriptions app's section of the customer page: what the customer has (read-only, with status badges), its
+credit balance and the ledger behind it (read-only), and the "Provision a subscription" and "Adjust credit balance"
+actions.
 
 Dependencies point ``customers`` <- ``subscriptions``, so the customers app's page cannot know about
-subscriptions; this module extends it (``CustomerAdmin`` from ``customers.admin``) and registers the extended page
-in its place. Provisioning calls ``subscriptions.services.provisioning.subscription_provision``, the API's service.
+subscriptions: ``subscriptions.admin`` registers ``CUSTOMER_PAGE`` with ``customers.admin.customer_page_register``.
+Provisioning calls ``subscriptions.services.provisioning.subscription_provision``, the API's service.
 """
 
 import uuid
@@ -13,17 +14,14 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import format_html, format_html_join
 
 from catalog.enums import BillingPeriod, PackageKind
 from catalog.models import Package
 from catalog.money import Currency
 from config.admin_actions import action_form_page
-from customers.admin import CustomerAdmin
+from customers.admin import CustomerAdmin, CustomerPageAction, CustomerPageSection
 from customers.models import Customer
-from metering.admin import usage_history_url
-from metering.models import UsageCounter
-from subscriptions.admin import HistoryInline, badge
+from subscriptions.admin_widgets import HistoryInline, badge
 from subscriptions.models import CustomerBalance, CustomerBalanceTransaction, Subscription
 from subscriptions.services.balance import customer_balance_adjust
 from subscriptions.services.provision_terms import ProvisionRequest
@@ -91,115 +89,82 @@ class ProvisionForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, required=False, help_text="Units, for a plan priced per unit.")
 
 
-class CustomerWithSubscriptionsAdmin(CustomerAdmin):
-    inlines = [
-        *CustomerAdmin.inlines,
-        CustomerSubscriptionInline,
-        CustomerBalanceInline,
-        CustomerBalanceTransactionInline,
-    ]
-    actions = [*CustomerAdmin.actions, "provision_subscription", "adjust_balance"]
-    fields = [*CustomerAdmin.fields, "usage_history"]
-    readonly_fields = fields
-
-    def has_adjust_balance_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("subscriptions.add_customerbalancetransaction")
-
-    @admin.action(description="Adjust the credit balance of selected customers", permissions=["adjust_balance"])
-    def adjust_balance(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse | None:
-        form = BalanceAdjustmentForm(
-            request.POST if "apply" in request.POST else None, initial={"token": uuid.uuid4().hex}
+@admin.action(description="Adjust the credit balance of selected customers")
+def adjust_balance(
+    model_admin: CustomerAdmin, request: HttpRequest, queryset: QuerySet[Customer]
+) -> HttpResponse | None:
+    form = BalanceAdjustmentForm(request.POST if "apply" in request.POST else None, initial={"token": uuid.uuid4().hex})
+    if not form.is_valid():
+        return action_form_page(
+            model_admin,
+            request,
+            queryset,
+            action="adjust_balance",
+            title="Adjust the credit balance",
+            intro="Each customer below gets this amount added to (or taken from) its credit balance, which its "
+            "next invoices use first. The change is recorded in the balance's ledger with the reason.",
+            form=form,
+            submit="Adjust",
         )
-        if not form.is_valid():
-            return action_form_page(
-                self,
-                request,
-                queryset,
-                action="adjust_balance",
-                title="Adjust the credit balance",
-                intro="Each customer below gets this amount added to (or taken from) its credit balance, which its "
-                "next invoices use first. The change is recorded in the balance's ledger with the reason.",
-                form=form,
-                submit="Adjust",
-            )
-        data = form.cleaned_data
-        actor = f"admin:{request.user.get_username()}"
+    data = form.cleaned_data
+    actor = f"admin:{request.user.get_username()}"
 
-        def adjust(customer: Customer, now: datetime) -> str:
-            customer_balance_adjust(
-                customer_id=customer.pk,
-                currency=data["currency"],
-                amount=data["amount"],
-                reason=data["reason"],
-                actor=actor,
-                now=now,
-                request_key=f"{data['token']}:{customer.pk}",
-            )
-            return customer.ref_id
-
-        self.run_service(request, queryset, adjust, done="Adjusted the balance of")
-        return None
-
-    @admin.display(description="usage history")
-    def usage_history(self, customer: Customer) -> str:
-        """A link to the usage history of each feature (and resource) the customer has usage of."""
-        counted = (
-            UsageCounter.objects.filter(customer=customer)
-            .values_list("feature__ref_id", "resource_key")
-            .distinct()
-            .order_by("feature__ref_id", "resource_key")
+    def adjust(customer: Customer, now: datetime) -> str:
+        customer_balance_adjust(
+            customer_id=customer.pk,
+            currency=data["currency"],
+            amount=data["amount"],
+            reason=data["reason"],
+            actor=actor,
+            now=now,
+            request_key=f"{data['token']}:{customer.pk}",
         )
-        links = format_html_join(
-            ", ",
-            '<a class="usage-history-link" href="{}">{}</a>',
-            (
-                (
-                    usage_history_url(customer.ref_id, feature, resource),
-                    f"{feature} ({resource})" if resource else feature,
-                )
-                for feature, resource in counted
-            ),
+        return customer.ref_id
+
+    model_admin.run_service(request, queryset, adjust, done="Adjusted the balance of")
+    return None
+
+
+@admin.action(description="Provision a subscription for selected customers")
+def provision_subscription(
+    model_admin: CustomerAdmin, request: HttpRequest, queryset: QuerySet[Customer]
+) -> HttpResponse | None:
+    form = ProvisionForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return action_form_page(
+            model_admin,
+            request,
+            queryset,
+            action="provision_subscription",
+            title="Provision a subscription",
+            intro="Each customer below is subscribed to the plan, by the same rules as the API's provisioning "
+            "(it may replace a subscription they have to the same product).",
+            form=form,
+            submit="Provision",
         )
-        return links or format_html(
-            '<a href="{}">none yet; open the usage history</a>', usage_history_url(customer.ref_id)
+    plan: Package = form.cleaned_data["plan"]
+    billing_period = form.cleaned_data["billing_period"] or None
+    quantity = form.cleaned_data["quantity"]
+    actor = f"admin:{request.user.get_username()}"
+
+    def provision(customer: Customer, now: datetime) -> str:
+        provision_request = ProvisionRequest(
+            customer_ref_id=customer.ref_id,
+            plan_ref_id=plan.ref_id,
+            billing_period=billing_period,
+            unit_quantity=quantity,
         )
+        result = subscription_provision(request=provision_request, now=now, actor=actor)
+        return f"{result.subscription.ref_id} for {customer.ref_id}"
 
-    def has_provision_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("subscriptions.add_subscription")
-
-    @admin.action(description="Provision a subscription for selected customers", permissions=["provision"])
-    def provision_subscription(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse | None:
-        form = ProvisionForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return action_form_page(
-                self,
-                request,
-                queryset,
-                action="provision_subscription",
-                title="Provision a subscription",
-                intro="Each customer below is subscribed to the plan, by the same rules as the API's provisioning "
-                "(it may replace a subscription they have to the same product).",
-                form=form,
-                submit="Provision",
-            )
-        plan: Package = form.cleaned_data["plan"]
-        billing_period = form.cleaned_data["billing_period"] or None
-        quantity = form.cleaned_data["quantity"]
-        actor = f"admin:{request.user.get_username()}"
-
-        def provision(customer: Customer, now: datetime) -> str:
-            provision_request = ProvisionRequest(
-                customer_ref_id=customer.ref_id,
-                plan_ref_id=plan.ref_id,
-                billing_period=billing_period,
-                unit_quantity=quantity,
-            )
-            result = subscription_provision(request=provision_request, now=now, actor=actor)
-            return f"{result.subscription.ref_id} for {customer.ref_id}"
-
-        self.run_service(request, queryset, provision, done="Provisioned")
-        return None
+    model_admin.run_service(request, queryset, provision, done="Provisioned")
+    return None
 
 
-admin.site.unregister(Customer)
-admin.site.register(Customer, CustomerWithSubscriptionsAdmin)
+CUSTOMER_PAGE = CustomerPageSection(
+    inlines=[CustomerSubscriptionInline, CustomerBalanceInline, CustomerBalanceTransactionInline],
+    actions=[
+        CustomerPageAction(provision_subscription, permission="subscriptions.add_subscription"),
+        CustomerPageAction(adjust_balance, permission="subscriptions.add_customerbalancetransaction"),
+    ],
+)

@@ -3,11 +3,14 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib import admin
 from django.contrib.messages import get_messages
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 
 from config.errors import Conflict
+from customers import admin as customers_admin
 from customers import services
 from customers.models import Customer
 from tests.customers.factories import CustomerFactory, CustomerResourceFactory
@@ -71,7 +74,7 @@ def test_customers_cannot_be_added_or_deleted_here(admin_client: Client) -> None
     assert admin_client.get(f"{ADMIN}/add/").status_code == 403
     assert admin_client.get(f"{ADMIN}/{customer.pk}/delete/").status_code == 403
     choices = admin_client.get(f"{ADMIN}/").context["action_form"].fields["action"].choices
-    # The subscriptions app adds its actions to this page (subscriptions.admin_customers).
+    # The subscriptions app registers its actions on this page (customer_page_register).
     assert [value for value, _ in choices] == [
         "",
         "archive_customers",
@@ -113,3 +116,31 @@ def test_a_refused_action_is_shown_as_an_error(admin_client: Client, monkeypatch
     assert shown_messages(response) == ["acme: has something that blocks archiving"]
     customer.refresh_from_db()
     assert customer.archived_at is None
+
+
+def test_an_app_section_adds_its_field_and_its_action_to_the_customer_page(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @admin.display(description="loyalty")
+    def loyalty(customer: Customer) -> str:
+        return f"loyal since {customer.ref_id}"
+
+    @admin.action(description="Reward")
+    def reward(model_admin: customers_admin.CustomerAdmin, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        model_admin.message_user(request, f"Rewarded {queryset.count()}")
+
+    monkeypatch.setattr(customers_admin, "_page_sections", {})
+    customers_admin.customer_page_register(
+        "loyalty",
+        customers_admin.CustomerPageSection(
+            fields=[loyalty], actions=[customers_admin.CustomerPageAction(reward, permission="customers.view_customer")]
+        ),
+    )
+    customer = CustomerFactory(ref_id="acme")
+
+    page = admin_client.get(f"{ADMIN}/{customer.pk}/change/")
+    choices = admin_client.get(f"{ADMIN}/").context["action_form"].fields["action"].choices
+
+    assert "loyal since acme" in page.content.decode()
+    assert [value for value, _ in choices] == ["", "archive_customers", "unarchive_customers", "reward"]
+    assert shown_messages(post_action(admin_client, "reward", [customer])) == ["Rewarded 1"]
