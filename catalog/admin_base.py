@@ -4,20 +4,20 @@ A page saves through a service; when the service refuses, the whole request is r
 again from the same POST with the refusal as a form error, so the operator keeps what they typed.
 """
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import transaction
-from django.db.models import Field, JSONField, Model, QuerySet
+from django.db.models import Field, JSONField, Model
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from catalog import admin_forms
+from config import admin_actions
 from config.errors import DomainError
 
 BADGE_COLORS = {
@@ -28,7 +28,7 @@ BADGE_COLORS = {
     "SUSPENDED": "#ef6c00",
     "ARCHIVED": "#616161",
 }
-HISTORY_FIELDS = ["created_at", "updated_at"]
+HISTORY_FIELDS = ("created_at", "updated_at")
 
 
 def badge(status: str) -> str:
@@ -54,14 +54,14 @@ def mark_formset_saved(
     formset.deleted_objects = list(deleted)
 
 
-class ConsoleWidgets:
+class ConsoleWidgets(BaseModelAdmin):
     """Console forms: JSON without ``null`` placeholders, and no add/edit shortcuts next to related fields (each
     related object is edited on its own page, through its own service)."""
 
     formfield_overrides = {JSONField: {"form_class": admin_forms.JSONTextField}}
 
     def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
             wrapper = formfield.widget
             wrapper.can_add_related = wrapper.can_change_related = wrapper.can_delete_related = False
@@ -110,26 +110,18 @@ class ServiceAdmin(ConsoleWidgets, admin.ModelAdmin):
         if error is None:
             return form_class
 
+        refusal = error
+
+        # A subclass of the form class Django built for this request: deliberately dynamic.
         class RefusedForm(form_class):  # type: ignore[misc, valid-type]
             def clean(self) -> dict[str, Any]:
                 super().clean()
-                raise admin_forms.as_validation_error(error)  # type: ignore[arg-type]
+                raise admin_forms.as_validation_error(refusal)
 
         return RefusedForm
 
-    def run_service(
-        self, request: HttpRequest, queryset: QuerySet, service: Callable[[Any, datetime], str], *, done: str
-    ) -> None:
-        """Call ``service`` for each selected row; each call is its own transaction, each refusal is shown."""
-        now = timezone.now()
-        succeeded = []
-        for item in queryset.order_by("pk"):
-            try:
-                succeeded.append(service(item, now))
-            except DomainError as error:
-                self.message_user(request, f"{item}: {error.message}", messages.ERROR)
-        if succeeded:
-            self.message_user(request, f"{done}: {', '.join(succeeded)}.", messages.SUCCESS)
+    # Operator actions call their service through one helper: a transaction per row, each refusal shown.
+    run_service = admin_actions.run_service
 
 
 class ReadOnlyOnceSavedInline(ConsoleWidgets, admin.TabularInline):

@@ -1,10 +1,41 @@
 """Admin helpers shared by every app's operator console."""
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from config.errors import DomainError
+
+
+def run_service(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    service: Callable[[Any, datetime], str],
+    *,
+    done: str,
+    label: Callable[[Any], str] = str,
+) -> None:
+    """Run an operator action through its service: ``service(row, now)`` for each selected row in primary-key
+    order, with one ``now`` read here at the edge. Each call is its own transaction (the service's), so one refusal
+    does not undo the others; each refusal (a ``DomainError``) is shown with the row's ``label``, and what succeeded
+    (the service's answers) in one message. An admin uses it as its ``run_service`` method."""
+    now = timezone.now()
+    succeeded = []
+    for item in queryset.order_by("pk"):
+        try:
+            succeeded.append(service(item, now))
+        except DomainError as error:
+            model_admin.message_user(request, f"{label(item)}: {error.message}", messages.ERROR)
+    if succeeded:
+        model_admin.message_user(request, f"{done}: {', '.join(succeeded)}.", messages.SUCCESS)
 
 
 def action_form_page(

@@ -9,17 +9,15 @@ usage-history links) with ``customer_page_register`` from their own admin module
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR, InlineModelAdmin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from config.errors import DomainError
+from config import admin_actions
 from customers import services
 from customers.models import Customer, CustomerResource
 
@@ -169,24 +167,8 @@ class CustomerAdmin(admin.ModelAdmin):
     def has_archive_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("customers.change_customer")
 
-    def run_service(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Customer],
-        service: Callable[[Customer, datetime], str],
-        *,
-        done: str,
-    ) -> None:
-        """Call ``service`` for each selected customer; each call is its own transaction, each refusal is shown."""
-        now = timezone.now()
-        succeeded = []
-        for customer in queryset.order_by("pk"):
-            try:
-                succeeded.append(service(customer, now))
-            except DomainError as error:
-                self.message_user(request, f"{customer}: {error.message}", messages.ERROR)
-        if succeeded:
-            self.message_user(request, f"{done}: {', '.join(succeeded)}.", messages.SUCCESS)
+    # Operator actions call their service through one helper: a transaction per row, each refusal shown.
+    run_service = admin_actions.run_service
 
     @admin.action(description="Archive selected customers (clears name and email)", permissions=["archive"])
     def archive_customers(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
