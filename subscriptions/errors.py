@@ -54,3 +54,29 @@ class NoUpcomingInvoice(NotFound):
     """The subscription has no invoice to come (no billing period, or it ends with the current one)."""
 
     code = "MissingSubscriptionInvoiceError"
+
+
+class IncompatibleAddon(InvalidInput):
+    """An add-on the plan does not list as compatible."""
+
+    code = "INCOMPATIBLE_ADDON"
+
+
+class AddonDependencyMissing(InvalidInput):
+    """An add-on whose required add-ons are not on the subscription."""
+
+    code = "ADDON_DEPENDENCY_MISSING"
+
+
+class MixedCurrencies(InvalidInput):
+    """Prices of one invoice in more than one currency."""
+
+    code = "MIXED_CURRENCIES"
+
+
+class PlanNotPublished(InvalidInput):
+    code = "PLAN_NOT_PUBLISHED"
+
+
+class AddonNotPublished(InvalidInput):
+    code = "ADDON_NOT_PUBLISHED"

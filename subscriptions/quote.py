@@ -30,6 +30,13 @@ from config.errors import InvalidInput
 from customers.errors import CouponNotActive
 from customers.selectors import customer_get
 from subscriptions import periods
+from subscriptions.errors import (
+    AddonDependencyMissing,
+    AddonNotPublished,
+    IncompatibleAddon,
+    MixedCurrencies,
+    PlanNotPublished,
+)
 from subscriptions.pricing import (
     ChargeItem,
     CouponTerms,
@@ -43,26 +50,6 @@ from subscriptions.pricing import (
 DEFAULT_CURRENCY = "usd"
 ONE = Decimal(1)
 BILLED_IN_ADVANCE = frozenset({enums.BillingModel.FLAT_FEE, enums.BillingModel.PER_UNIT})
-
-
-class IncompatibleAddon(InvalidInput):
-    code = "INCOMPATIBLE_ADDON"
-
-
-class AddonDependencyMissing(InvalidInput):
-    code = "ADDON_DEPENDENCY_MISSING"
-
-
-class MixedCurrencies(InvalidInput):
-    code = "MIXED_CURRENCIES"
-
-
-class PlanNotPublished(InvalidInput):
-    code = "PLAN_NOT_PUBLISHED"
-
-
-class AddonNotPublished(InvalidInput):
-    code = "ADDON_NOT_PUBLISHED"
 
 
 @dataclass(frozen=True)

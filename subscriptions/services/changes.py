@@ -41,7 +41,7 @@ from config.errors import InvalidInput
 from subscriptions import periods
 from subscriptions.enums import ScheduleStatus, ScheduleStrategy, ScheduleType
 from subscriptions.enums import SubscriptionStatus as Status
-from subscriptions.errors import SubscriptionNotUpdatable
+from subscriptions.errors import MixedCurrencies, SubscriptionNotUpdatable
 from subscriptions.models import (
     CURRENT_STATUSES,
     Subscription,
@@ -50,7 +50,6 @@ from subscriptions.models import (
 )
 from subscriptions.pricing import InvoiceDraft, invoice_draft, proration_factor
 from subscriptions.quote import (
-    MixedCurrencies,
     QuoteInput,
     published_version,
     quote_period,

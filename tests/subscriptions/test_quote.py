@@ -14,11 +14,9 @@ from catalog.services.features import feature_create
 from catalog.services.packages import package_create
 from catalog.services.products import product_create
 from config.errors import InvalidInput
+from subscriptions.errors import AddonDependencyMissing, IncompatibleAddon, MixedCurrencies
 from subscriptions.pricing import CouponTerms, InvoiceLine, PricePoint, Tier
 from subscriptions.quote import (
-    AddonDependencyMissing,
-    IncompatibleAddon,
-    MixedCurrencies,
     QuoteInput,
     coupon_terms,
     price_points,

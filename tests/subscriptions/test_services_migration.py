@@ -15,9 +15,9 @@ from django.db import connection
 from catalog.models import Package
 from catalog.services.packages import package_create_draft, package_publish, package_update
 from config.errors import InvalidInput
-from subscriptions.errors import SubscriptionNotUpdatable
+from subscriptions.errors import IncompatibleAddon, SubscriptionNotUpdatable
 from subscriptions.models import Invoice, Subscription, SubscriptionAddon, SubscriptionScheduledUpdate
-from subscriptions.quote import IncompatibleAddon, TrialOverride
+from subscriptions.quote import TrialOverride
 from subscriptions.selectors import customer_balance
 from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.migration import subscription_migrate_to_latest

@@ -17,7 +17,7 @@ from django.db import connection
 from catalog.errors import AddonNotFound, CouponNotFound
 from config.errors import InvalidInput
 from subscriptions import tasks
-from subscriptions.errors import SubscriptionNotUpdatable
+from subscriptions.errors import IncompatibleAddon, SubscriptionNotUpdatable
 from subscriptions.models import (
     Invoice,
     InvoiceLine,
@@ -27,7 +27,7 @@ from subscriptions.models import (
     SubscriptionScheduledUpdate,
     SubscriptionStatusEvent,
 )
-from subscriptions.quote import IncompatibleAddon, TrialOverride
+from subscriptions.quote import TrialOverride
 from subscriptions.selectors import customer_balance
 from subscriptions.services.cancellation import subscription_cancel
 from subscriptions.services.lifecycle import subscription_renew
