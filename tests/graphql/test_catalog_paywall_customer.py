@@ -92,3 +92,13 @@ def test_both_sdks_get_a_customer_paywall_with_its_current_subscription(
         "customer": "customer-1",
         "subscriptions": [["plan-free", "ACTIVE"]],
     }
+
+
+def test_an_unknown_customer_is_one_error_whichever_customer_fields_are_asked(graphql: Poster) -> None:
+    build_catalog()
+
+    _, answer = graphql(PAYWALL, {"input": {"productId": "product-main", "customerId": "customer-nope"}})
+
+    assert [error["message"] for error in answer["errors"]] == ["customerId: Customer customer-nope not found"]
+    assert answer["data"]["paywall"]["plans"] == [{"refId": "plan-free"}, {"refId": "plan-pro"}]
+    assert answer["data"]["paywall"]["activeSubscriptions"] is None

@@ -1,7 +1,8 @@
 """``paywall`` (GetPaywall): the published plans of a product (of every product without ``productId``) with their
 add-ons and prices localized for ``billingCountryCode``, from ``catalog.paywall.paywall_get`` as REST v1's
-``GET /api/v1/paywall``; with ``customerId``, the customer and their live subscriptions (resolved by the customers
-and subscriptions apps). Plans are ``PackageVersion`` rows resolved as ``Plan``."""
+``GET /api/v1/paywall``. Plans are ``PackageVersion`` rows resolved as ``Plan``. With ``customerId``, the customer, the
+resource and their live subscriptions are fields of the apps above this one (``subscriptions.apis.graphql.paywall``
+binds them on ``Paywall``), which read the request from the answer's ``input``."""
 
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ from catalog.apis.graphql import loaders
 from catalog.apis.graphql.values import currency_code
 from catalog.money import Currency
 from catalog.paywall import PaywallPackage, paywall_get
-from customers.selectors import customer_get, customer_resources_list
-from subscriptions.models import LIVE_STATUSES
-from subscriptions.selectors import subscription_list
 
 query = QueryType()
 
@@ -50,31 +48,14 @@ def paywall_currency(plans: list[PaywallPackage]) -> dict[str, str]:
 
 @query.field("paywall")
 def resolve_paywall(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
-    customer = customer_get(input["customerId"], field="customerId") if input.get("customerId") else None
     plans = paywall_packages(info, input)
-    resource, subscriptions = None, None
-    if customer is not None:
-        if input.get("resourceId"):
-            resource = customer_resources_list(customer).filter(ref_id=input["resourceId"]).first()
-        live = subscription_list(
-            customer_ref_id=customer.ref_id, resource_ref_id=input.get("resourceId"), statuses=LIVE_STATUSES
-        )
-        if input.get("productId"):
-            live = live.filter(product__ref_id=input["productId"])
-        subscriptions = list(live.order_by("pk"))
-        loaders.prime_versions(
-            info,
-            [subscription.plan_version for subscription in subscriptions]
-            + [addon.addon_version for subscription in subscriptions for addon in subscription.addons.all()],
-        )
     return {
         "plans": [item.version for item in plans],
         "currency": paywall_currency(plans),
         "configuration": None,  # no paywall styling is stored: the widgets use their defaults
-        "customer": customer,
-        "activeSubscriptions": subscriptions,
-        "resource": resource,
         "paywallCalculatedPricePoints": None,
+        # for the fields about the customer (``customer``, ``resource``, ``activeSubscriptions``)
+        "input": input,
     }
 
 

@@ -10,9 +10,10 @@ Thin: they translate arguments, call this app's services and selectors, and shap
 - ``changes``: update, cancel, cancel scheduled updates, migrate, delegate, transfer.
 - ``previews``: estimate, estimate an update, preview, preview the next invoice.
 - ``queries``: one subscription, a filtered page, the active ones.
+- ``paywall``: the ``Paywall`` fields about a customer (``paywall`` with ``customerId``).
 """
 
-from subscriptions.apis.graphql import changes, customer_fields, previews, provisioning, queries, types
+from subscriptions.apis.graphql import changes, customer_fields, paywall, previews, provisioning, queries, types
 
 bindables: list[object] = [
     *types.bindables,
@@ -21,4 +22,5 @@ bindables: list[object] = [
     *changes.bindables,
     *previews.bindables,
     *queries.bindables,
+    *paywall.bindables,
 ]
