@@ -119,11 +119,11 @@ def _take_pending(batch_size: int) -> list[EventGroup]:
     with db.server_cursor() as cursor:
         # Binary results: timestamps are decoded in C, not parsed from text in Python.
         cursor.execute(TAKE_SQL, [batch_size], binary=True)
-        return cursor.fetchall()  # type: ignore[return-value]
+        return cursor.fetchall()
 
 
 def _customer_ref_ids(customer_ids: set[int]) -> dict[int, str]:
-    return dict(db.fetch_all(CUSTOMER_REF_IDS_SQL, [list(customer_ids)]))  # type: ignore[arg-type]
+    return dict(db.fetch_all(CUSTOMER_REF_IDS_SQL, [list(customer_ids)]))
 
 
 def _matches(
@@ -187,7 +187,7 @@ def _locked_aggregates(keys: list[WindowKey], *, now: datetime) -> dict[WindowKe
     """The aggregates of ``keys`` (sorted), created when missing and locked in key order: one upsert from arrays that
     locks and returns every row."""
     rows = db.fetch_all(LOCK_AGGREGATES_SQL, [now, *(list(column) for column in zip(*keys, strict=True))])
-    return {tuple(row[:4]): _row(row[4:]) for row in rows}  # type: ignore[misc]
+    return {tuple(row[:4]): _row(row[4:]) for row in rows}
 
 
 def _unique_counts(

@@ -77,11 +77,11 @@ def _json_number(value: Any) -> int | float:
 
 
 def _customer_rows(ref_ids: set[str]) -> list[tuple[int, str, datetime | None]]:
-    return db.fetch_all(CUSTOMERS_SQL, [list(ref_ids)])  # type: ignore[return-value]
+    return db.fetch_all(CUSTOMERS_SQL, [list(ref_ids)])
 
 
 def _resource_rows(customer_ids: list[int], resource_ref_ids: set[str]) -> set[tuple[str, str]]:
-    return set(db.fetch_all(RESOURCES_SQL, [customer_ids, list(resource_ref_ids)]))  # type: ignore[arg-type]
+    return set(db.fetch_all(RESOURCES_SQL, [customer_ids, list(resource_ref_ids)]))
 
 
 def _customers(items: Sequence[EventInput]) -> dict[str, int]:

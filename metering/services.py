@@ -393,8 +393,8 @@ def _count_batch(
         checked, windows, fresh, keys, {key: counter.value for key, counter in counters.items()}, ref_ids, now=now
     )
     insert_measurements(_new_rows(checked, created))
-    for key, counter in counters.items():
-        counter.value = values[key]
+    for counter_key, counter in counters.items():
+        counter.value = values[counter_key]
     write_counters(list(counters.values()), now=now)
     results = in_order(created)
     return lambda: results

@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from config.embedded_postgres.server import log_tail, server_ensure, server_running, server_stop
+from config.embedded_postgres.server import server_ensure, server_running, server_stop
 
 
 class Command(BaseCommand):
@@ -20,18 +20,12 @@ class Command(BaseCommand):
         folder = Path(settings.EMBEDDED_POSTGRES_FOLDER)
         if settings.DATABASE_URL:
             self.stdout.write(f"DATABASE_URL is set: this project uses that server, not the embedded one in {folder}")
-        if action == "start":
-            server = server_ensure(folder)
-            self.stdout.write(f"running (pid {server.pid}): {server.url()}")
-        elif action == "stop":
+        if action == "stop":
             stopped = server_stop(folder)
             self.stdout.write("stopped" if stopped else f"not running ({folder})")
+            return
+        server = server_ensure(folder) if action == "start" else server_running(folder)
+        if server is None:
+            self.stdout.write(f"not running ({folder})")
         else:
-            server = server_running(folder)
-            if server is None:
-                self.stdout.write(f"not running ({folder})")
-                tail = log_tail(folder, lines=5)
-                if tail:
-                    self.stdout.write(f"last lines of its log:\n{tail}")
-            else:
-                self.stdout.write(f"running (pid {server.pid}): {server.url()}")
+            self.stdout.write(f"running (pid {server.pid}): {server.url()}")
