@@ -1,9 +1,10 @@
 """The entitlements operator console: promotional entitlements, and what a customer is entitled to.
 
 Promotions are never edited in place or deleted: operators grant them with a small form (the add page) and
-revoke them with an action, both calling the same services as the API. The "effective entitlements" page asks
-the engine what a customer (or one of its resources) gets now and which source granted each feature; link to it
-with ``effective_entitlements_url``.
+revoke them with an action, both calling the same services as the API. The "effective entitlements" page shows
+what a customer (or one of its resources) gets now, as the API answers it (``entitlements.answers``: usage of the
+current windows and credit wallets included), and which source granted each feature; link to it with
+``effective_entitlements_url``.
 """
 
 from collections.abc import Callable
@@ -23,14 +24,13 @@ from django.utils.html import format_html
 
 from catalog import enums as catalog_enums
 from catalog.models import Feature
-from config import admin_actions
 from config.errors import DomainError
 from customers.selectors import customer_get
-from entitlements import evaluation, services
+from entitlements import answers, services
 from entitlements.enums import PromoPeriod, PromoStatus
 from entitlements.errors import InvalidPromotionInput
 from entitlements.models import PromotionalEntitlement
-from entitlements.selectors import customer_grants, promotion_status
+from entitlements.selectors import promotion_status
 
 BADGE_COLORS = {
     PromoStatus.ACTIVE: "#2e7d32",
@@ -225,16 +225,17 @@ class PromotionalEntitlementAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/entitlements/promotionalentitlement/grant.html", context)
 
     def effective_view(self, request: HttpRequest) -> HttpResponse:
-        """What a customer is entitled to now, feature by feature, with the sources that granted each."""
+        """What a customer is entitled to now, feature by feature, with the sources that granted each: the answer the
+        API gives (read fresh, not from the decision cache, which only ever holds this same answer)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         customer_ref_id = request.GET.get("customer", "").strip()
         resource_ref_id = request.GET.get("resource", "").strip() or None
         state = None
         if customer_ref_id:
-            now = timezone.now()
-            grants = customer_grants(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
-            state = evaluation.entitlements_state(grants, now=now)
+            state, _ = answers.entitlements_state(
+                customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=timezone.now()
+            )
         context = {
             **self._context(request, "Effective entitlements"),
             "customer_ref_id": customer_ref_id,
@@ -254,16 +255,16 @@ class PromotionalEntitlementAdmin(admin.ModelAdmin):
         *,
         done: str,
     ) -> None:
-        """``config.admin_actions.run_service``, naming promotions by ref id and fetching the customer and feature
-        the services read with them."""
-        admin_actions.run_service(
-            self,
-            request,
-            queryset.select_related("customer", "feature"),
-            service,
-            done=done,
-            label=lambda promotion: promotion.ref_id,
-        )
+        """Call ``service`` for each selected promotion, each in its own transaction; each refusal is shown."""
+        now = timezone.now()
+        succeeded = []
+        for promotion in queryset.select_related("customer", "feature").order_by("pk"):
+            try:
+                succeeded.append(service(promotion, now))
+            except DomainError as error:
+                self.message_user(request, f"{promotion.ref_id}: {error.message}", messages.ERROR)
+        if succeeded:
+            self.message_user(request, f"{done}: {', '.join(succeeded)}.", messages.SUCCESS)
 
     @admin.action(description="Revoke selected promotions", permissions=["revoke"])
     def revoke_promotions(self, request: HttpRequest, queryset: QuerySet[PromotionalEntitlement]) -> None:

@@ -58,3 +58,22 @@ def current_usages(
         condition, customer__ref_id=customer_ref_id, resource_key=resource_ref_id or ""
     ).values_list("feature__ref_id", "value")
     return dict(rows)
+
+
+class CounterUsageReader:
+    """Entitlements' ``UsageReader`` over the usage counters (registered from ``MeteringConfig.ready()``)."""
+
+    def usage_in_window(
+        self, *, customer_ref_id: str, resource_ref_id: str | None, feature_ref_id: str, window: UsagePeriod | None
+    ) -> Decimal:
+        return current_usage(
+            customer_ref_id=customer_ref_id,
+            resource_ref_id=resource_ref_id,
+            feature_ref_id=feature_ref_id,
+            period_start=counter_period_start(window),
+        )
+
+    def usages_in_windows(
+        self, *, customer_ref_id: str, resource_ref_id: str | None, windows: Mapping[str, UsagePeriod | None]
+    ) -> dict[str, Decimal]:
+        return current_usages(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, windows=windows)

@@ -1,6 +1,6 @@
 """C8 and C9 (contract §3.1): a customer's entitlements and one entitlement check.
 
-Both read the grants through ``customer_grants`` and ask the engine; denials are 200 answers with an
+Both are composed by ``entitlements.answers`` (as GraphQL's and the console's are); denials are 200 answers with an
 ``accessDeniedReason`` (an unknown customer or feature included). Only malformed queries are 400s.
 
 A check by ``currencyId`` (the CREDIT side) reads the customer's wallet in that currency from the credits app
@@ -11,9 +11,9 @@ kept no longer than the wallets' next timed change.
 
 ``currentUsage`` of a metered feature is the usage metering counted in the feature's current window.
 
-Feature answers go through the decision cache (``config.decision_cache``), keyed by everything in the query; an
-answer is kept, rendered, until something about the customer or the catalog changes, or its ``validUntil``
-passes. The common query (``featureId``, maybe ``resourceId``, nothing else) is read without the serializer.
+Feature answers are kept, rendered, in the decision cache, keyed by everything in the query, until something about
+the customer, its usage or the catalog changes, or their ``validUntil`` passes. The common query (``featureId``,
+maybe ``resourceId``, nothing else) is read without the serializer.
 """
 
 from datetime import datetime
@@ -25,12 +25,11 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 
-from config import decision_cache as cache
 from config.query import comma_list_parameter
 from config.renderers import dumps
 from config.views import ApiView
 from config.wire import envelope
-from entitlements import decisions
+from entitlements import answers
 from entitlements.apis.inputs import EntitlementCheckQuery
 from entitlements.apis.wire import credit_decision_to_wire, decision_to_wire, entitlements_state_to_wire
 
@@ -71,30 +70,18 @@ def simple_check_query(query: QueryDict) -> dict[str, Any] | None:
     return {"feature_ref_id": feature_ref_id, "resource_ref_id": resource_ref_id or None, "requested_values": ()}
 
 
-def _json(answer: dict[str, Any], valid_until: datetime | None) -> tuple[bytes, datetime | None]:
+def _rendered(answer: dict[str, Any]) -> bytes:
     """The response body, rendered once for the cache (the renderer every API view uses)."""
-    return dumps({"data": answer}).encode(), valid_until
+    return dumps({"data": answer}).encode()
 
 
-def entitlements_answer(
-    *, ref_id: str, resource_ref_id: str | None, now: datetime
-) -> tuple[dict[str, Any], datetime | None]:
-    """C8's body and the moment it stops being right (the earliest ``validUntil``)."""
-    state, valid_until = decisions.entitlements_state(customer_ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)
-    return entitlements_state_to_wire(state, now=now), valid_until
-
-
-def check_answer(*, ref_id: str, params: dict[str, Any], now: datetime) -> tuple[dict[str, Any], datetime | None]:
-    """C9's body for a feature and the moment it stops being right (its ``validUntil``)."""
-    decision = decisions.feature_check(
-        customer_ref_id=ref_id,
-        resource_ref_id=params["resource_ref_id"],
-        feature_ref_id=params["feature_ref_id"],
-        requested_usage=params.get("requested_usage"),
-        requested_values=params["requested_values"],
-        now=now,
-    )
-    return decision_to_wire(decision), decision.valid_until
+def provisioned_entitlements(
+    *, customer_ref_id: str, resource_ref_id: str | None, now: datetime
+) -> list[dict[str, Any]]:
+    """The ``entitlements`` of a provisioning answer (S1): C8's list for the new subscription's scope, read fresh
+    (it follows a write). Registered into the subscriptions app from ``EntitlementsConfig.ready()``."""
+    state, _ = answers.entitlements_state(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
+    return entitlements_state_to_wire(state, now=now)["entitlements"]
 
 
 class CustomerEntitlementsView(ApiView):
@@ -102,11 +89,12 @@ class CustomerEntitlementsView(ApiView):
     def get(self, request: Request, ref_id: str) -> HttpResponse:
         now = timezone.now()
         resource_ref_id = request.query_params.get("resourceId") or None
-        answer = cache.cached_answer(
+        answer = answers.cached_state_answer(
             customer_ref_id=ref_id,
-            parts=("list", resource_ref_id),
+            resource_ref_id=resource_ref_id,
             now=now,
-            compute=lambda: _json(*entitlements_answer(ref_id=ref_id, resource_ref_id=resource_ref_id, now=now)),
+            shape="rest-v1",
+            render=lambda state: _rendered(entitlements_state_to_wire(state, now=now)),
         )
         return HttpResponse(answer, content_type="application/json")
 
@@ -121,7 +109,7 @@ class CustomerEntitlementCheckView(ApiView):
             params = query.validated_data
         now = timezone.now()
         if params.get("currency_ref_id"):
-            credit = decisions.credit_check(
+            credit = answers.credit_check(
                 customer_ref_id=ref_id,
                 resource_ref_id=params["resource_ref_id"],
                 currency_ref_id=params["currency_ref_id"],
@@ -129,16 +117,14 @@ class CustomerEntitlementCheckView(ApiView):
                 now=now,
             )
             return envelope(credit_decision_to_wire(credit, now=now))
-        answer = cache.cached_answer(
+        answer = answers.cached_check_answer(
             customer_ref_id=ref_id,
-            parts=(
-                "check",
-                params["feature_ref_id"],
-                params["resource_ref_id"],
-                params.get("requested_usage"),
-                params["requested_values"],
-            ),
+            resource_ref_id=params["resource_ref_id"],
+            feature_ref_id=params["feature_ref_id"],
+            requested_usage=params.get("requested_usage"),
+            requested_values=params["requested_values"],
             now=now,
-            compute=lambda: _json(*check_answer(ref_id=ref_id, params=params, now=now)),
+            shape="rest-v1",
+            render=lambda decision: _rendered(decision_to_wire(decision)),
         )
         return HttpResponse(answer, content_type="application/json")

@@ -13,8 +13,8 @@ from config.pagination import PAGE_PARAMETERS, paginated_response
 from config.query import CREATED_AT_PARAMETERS, comma_list, comma_list_parameter, range_filter
 from config.views import ApiView
 from config.wire import envelope
-from entitlements.apis.checks import entitlements_answer
 from subscriptions.apis.inputs import SubscriptionCancelInput, SubscriptionProvisionInput, provision_request
+from subscriptions.apis.provisioned_entitlements import provisioned_entitlements
 from subscriptions.apis.wire import provision_result_to_wire, subscriptions_to_wire
 from subscriptions.enums import SubscriptionStatus
 from subscriptions.models import Subscription
@@ -26,16 +26,12 @@ API_ACTOR = "api"
 
 def _entitlements_after(subscription: Subscription) -> list[dict[str, Any]]:
     """The customer's runtime entitlements in the subscription's scope: C8's answer (features with their usage, and
-    credit wallets), as the one engine gives it.
-
-    The API layer composes the two apps here; the subscriptions services never import the entitlements app.
-    """
-    answer, _ = entitlements_answer(
-        ref_id=subscription.customer.ref_id,
+    credit wallets), through the reader the entitlements app registered."""
+    return provisioned_entitlements(
+        customer_ref_id=subscription.customer.ref_id,
         resource_ref_id=subscription.resource.ref_id if subscription.resource else None,
         now=timezone.now(),
     )
-    return answer["entitlements"]
 
 
 def _subscription_response(ref_id: str) -> Response:

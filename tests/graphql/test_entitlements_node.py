@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from config.wire import iso
-from entitlements import decisions
+from entitlements import answers
 from metering.services import UsageReport, usage_report
 from subscriptions.models import Subscription
 from subscriptions.periods import add_months
@@ -38,13 +38,13 @@ def pro(api_key: str) -> Subscription:
 
 def _count(monkeypatch: pytest.MonkeyPatch, name: str) -> list[tuple[str, str | None]]:
     calls: list[tuple[str, str | None]] = []
-    original: Callable[..., Any] = getattr(decisions, name)
+    original: Callable[..., Any] = getattr(answers, name)
 
     def counted(**arguments: Any) -> Any:
         calls.append((arguments["customer_ref_id"], arguments["resource_ref_id"]))
         return original(**arguments)
 
-    monkeypatch.setattr(decisions, name, counted)
+    monkeypatch.setattr(answers, name, counted)
     return calls
 
 

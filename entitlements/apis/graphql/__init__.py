@@ -1,7 +1,7 @@
 """Entitlements in Stigg's GraphQL API (``config/graphql/schema.graphql``).
 
-Thin: every answer comes from ``entitlements.decisions`` (the composition REST v1's C8 and C9 call) or from this
-app's promotion services and selectors.
+Thin: every answer comes from ``entitlements.answers`` (the composition REST v1's C8 and C9 and the console call)
+or from this app's promotion services and selectors.
 
 - ``types``: ``Entitlement``, ``FeatureEntitlement``, ``CreditEntitlement``, ``EntitlementsState`` (dicts shaped
   from the engine's decisions), ``EntitlementFeature`` and the ``EntitlementUnion``/``ResetPeriodConfiguration``

@@ -1,10 +1,11 @@
 """Entitlement reads: ``cachedEntitlements``, ``entitlement``, ``entitlementV2``, ``entitlementsState``, the
 ``entitlements``/``entitlementsV2`` fields of the provisioning results, and ``reportEntitlementCheckRequested``.
 
-Every answer comes from ``entitlements.decisions`` (what REST v1's C8 and C9 call); denials, an unknown customer or
-feature included, are answers with an ``accessDeniedReason``, never errors. ``cachedEntitlements`` lists nothing
-for an unknown customer or one with nothing granted (the Node SDK reads an empty list as "customer not found",
-as Stigg answers it). Only malformed requests are errors, checked by REST's own query serializer.
+Every answer comes from ``entitlements.answers`` (what REST v1's C8 and C9 and the console call); denials, an
+unknown customer or feature included, are answers with an ``accessDeniedReason``, never errors.
+``cachedEntitlements`` lists nothing for an unknown customer or one with nothing granted (the Node SDK reads an
+empty list as "customer not found", as Stigg answers it). Only malformed requests are errors, checked by REST's own
+query serializer.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from typing import Any
 from ariadne import MutationType, ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
-from config import decision_cache as cache
-from entitlements import decisions
+from entitlements import answers
 from entitlements.apis.graphql import types
 from entitlements.apis.inputs import EntitlementCheckQuery
-from entitlements.evaluation import EntitlementsState
+from entitlements.evaluation import Decision, EntitlementsState
 
 query = QueryType()
 mutation = MutationType()
@@ -50,18 +50,14 @@ def _check_params(arguments: dict[str, Any], *, currency: bool = False) -> dict[
 @query.field("cachedEntitlements")
 def resolve_cached_entitlements(_: Any, info: GraphQLResolveInfo, query: dict[str, Any]) -> list[dict[str, Any]]:
     customer_ref_id, resource_ref_id, now = query["customerId"], _resource(query.get("resourceId")), info.context.now
-    state = decisions.cached_entitlements_state(
-        customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now
-    )
+    state = answers.cached_entitlements_state(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
     return types.entitlements(info, state, customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
 
 
 @query.field("entitlementsState")
 def resolve_entitlements_state(_: Any, info: GraphQLResolveInfo, query: dict[str, Any]) -> dict[str, Any]:
     customer_ref_id, resource_ref_id, now = query["customerId"], _resource(query.get("resourceId")), info.context.now
-    state = decisions.cached_entitlements_state(
-        customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now
-    )
+    state = answers.cached_entitlements_state(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
     return types.entitlements_state(
         info, state, customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now
     )
@@ -76,16 +72,8 @@ def resolve_entitlement(_: Any, info: GraphQLResolveInfo, query: dict[str, Any])
     requested_usage, requested_values = params.get("requested_usage"), params["requested_values"]
     values_asked = (query.get("options") or {}).get("requestedValues") is not None
 
-    def compute() -> tuple[dict[str, Any], datetime | None]:
-        decision = decisions.feature_check(
-            customer_ref_id=customer_ref_id,
-            resource_ref_id=resource_ref_id,
-            feature_ref_id=params["feature_ref_id"],
-            requested_usage=requested_usage,
-            requested_values=requested_values,
-            now=now,
-        )
-        answer = types.entitlement(
+    def render(decision: Decision) -> dict[str, Any]:
+        return types.entitlement(
             decision,
             types.features_of(info, [decision]),
             customer_ref_id=customer_ref_id,
@@ -94,20 +82,16 @@ def resolve_entitlement(_: Any, info: GraphQLResolveInfo, query: dict[str, Any])
             requested_usage=requested_usage,
             requested_values=requested_values if values_asked else None,
         )
-        return answer, decision.valid_until
 
-    return cache.cached_answer(
+    return answers.cached_check_answer(
         customer_ref_id=customer_ref_id,
-        parts=(
-            "graphql-entitlement",
-            params["feature_ref_id"],
-            resource_ref_id,
-            requested_usage,
-            requested_values,
-            values_asked,
-        ),
+        resource_ref_id=resource_ref_id,
+        feature_ref_id=params["feature_ref_id"],
+        requested_usage=requested_usage,
+        requested_values=requested_values,
         now=now,
-        compute=compute,
+        shape=("graphql-entitlement", values_asked),
+        render=render,
     )
 
 
@@ -115,7 +99,7 @@ def resolve_entitlement(_: Any, info: GraphQLResolveInfo, query: dict[str, Any])
 def resolve_entitlement_v2(_: Any, info: GraphQLResolveInfo, query: dict[str, Any]) -> dict[str, Any]:
     params, now = _check_params(query, currency=True), info.context.now
     if params.get("currency_ref_id"):
-        credit = decisions.credit_check(
+        credit = answers.credit_check(
             customer_ref_id=query["customerId"],
             resource_ref_id=params["resource_ref_id"],
             currency_ref_id=params["currency_ref_id"],
@@ -123,7 +107,7 @@ def resolve_entitlement_v2(_: Any, info: GraphQLResolveInfo, query: dict[str, An
             now=now,
         )
         return types.credit_entitlement(credit, now=now)
-    decision = decisions.cached_feature_check(
+    decision = answers.cached_feature_check(
         customer_ref_id=query["customerId"],
         resource_ref_id=params["resource_ref_id"],
         feature_ref_id=params["feature_ref_id"],
@@ -149,7 +133,7 @@ Scope = tuple[str, str | None, datetime]
 def states_of(scopes: list[Scope]) -> dict[Scope, EntitlementsState]:
     """The entitlements state of each (customer, resource, now), read fresh: these follow a write."""
     return {
-        scope: decisions.entitlements_state(customer_ref_id=scope[0], resource_ref_id=scope[1], now=scope[2])[0]
+        scope: answers.entitlements_state(customer_ref_id=scope[0], resource_ref_id=scope[1], now=scope[2])[0]
         for scope in scopes
     }
 

@@ -1,23 +1,30 @@
-"""A customer's entitlement decisions, composed once for every interface (REST v1, GraphQL, the edge reads).
+"""A customer's entitlement answers, composed here once for every interface: REST v1 (C8, C9), GraphQL, the
+provisioning answers of both, and the operator console's effective-entitlements page.
 
 Each function fetches what the engine needs (the grants through ``selectors``, the usage of the current windows
-through ``metering.selectors``, the credit wallets through ``credits.selectors``) and asks the engine
+through the registered ``usage_reader``, the credit wallets through ``credits.selectors``) and asks the engine
 (``entitlements.evaluation``); the interfaces only shape the typed answer. Reads only; the query counts are those
 of the selectors they call, whatever the number of grants.
 
-The ``cached_*`` variants answer from the decision cache (``config.decision_cache``), keyed by everything the answer
-depends on and invalidated by the same tokens as REST's rendered answers.
+The ``cached_*`` functions answer from the decision cache (``config.decision_cache``), keyed by everything the
+answer depends on. An interface may cache its own rendering of an answer (REST keeps its JSON bytes, so a cached
+check costs no rendering) by passing a ``render`` and a ``shape`` naming it; the composition, the keys and the
+moment an answer stops being right stay here.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from config import decision_cache as cache
 from credits.selectors import WalletView, customer_wallets, wallet_view
 from entitlements import evaluation
 from entitlements.selectors import currency_info, currency_info_of, customer_grants, customer_grants_and_feature
-from metering.selectors import ZERO, counter_period_start, current_usage, current_usages
+from entitlements.usage_reader import usage_reader
+
+Rendered = TypeVar("Rendered")
+ZERO = Decimal(0)
 
 
 def _credit_wallet(view: WalletView) -> evaluation.CreditWallet:
@@ -48,7 +55,7 @@ def entitlements_state(
     ``validUntil`` of its decisions and the wallets' next timed change). An unknown or archived customer is an
     answer (``access_denied_reason``), not an error."""
     grants = customer_grants(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
-    usage = current_usages(
+    usage = usage_reader().usages_in_windows(
         customer_ref_id=customer_ref_id,
         resource_ref_id=resource_ref_id,
         windows=evaluation.usage_windows(grants, now=now),
@@ -79,11 +86,11 @@ def feature_check(
     usage = ZERO
     entitlement = evaluation.effective_entitlement(grants.grants, feature.ref_id, now=now) if feature else None
     if entitlement is not None and entitlement.feature.is_metered:
-        usage = current_usage(
+        usage = usage_reader().usage_in_window(
             customer_ref_id=customer_ref_id,
             resource_ref_id=resource_ref_id,
             feature_ref_id=entitlement.feature.ref_id,
-            period_start=counter_period_start(evaluation.usage_window(entitlement, now=now)),
+            window=evaluation.usage_window(entitlement, now=now),
         )
     return evaluation.check(
         grants,
@@ -115,17 +122,67 @@ def credit_check(
     )
 
 
+def cached_state_answer(
+    *,
+    customer_ref_id: str,
+    resource_ref_id: str | None,
+    now: datetime,
+    shape: Hashable,
+    render: Callable[[evaluation.EntitlementsState], Rendered],
+) -> Rendered:
+    """``render`` of ``entitlements_state`` from the decision cache, under ``shape`` (one per rendering), kept until
+    the customer, its usage, its wallets or the catalog change, or its ``validUntil`` passes."""
+
+    def compute() -> tuple[Rendered, datetime | None]:
+        state, valid_until = entitlements_state(
+            customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now
+        )
+        return render(state), valid_until
+
+    return cache.cached_answer(
+        customer_ref_id=customer_ref_id, parts=("state", shape, resource_ref_id), now=now, compute=compute
+    )
+
+
 def cached_entitlements_state(
     *, customer_ref_id: str, resource_ref_id: str | None, now: datetime
 ) -> evaluation.EntitlementsState:
-    """``entitlements_state`` from the decision cache (kept until the customer, its usage or the catalog changes,
-    or its ``validUntil`` passes)."""
+    """``entitlements_state`` from the decision cache."""
+    return cached_state_answer(
+        customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now, shape="engine", render=_as_is
+    )
 
-    def compute() -> tuple[evaluation.EntitlementsState, datetime | None]:
-        return entitlements_state(customer_ref_id=customer_ref_id, resource_ref_id=resource_ref_id, now=now)
+
+def cached_check_answer(
+    *,
+    customer_ref_id: str,
+    resource_ref_id: str | None,
+    feature_ref_id: str,
+    requested_usage: Decimal | None,
+    requested_values: Sequence[str],
+    now: datetime,
+    shape: Hashable,
+    render: Callable[[evaluation.Decision], Rendered],
+) -> Rendered:
+    """``render`` of ``feature_check`` from the decision cache, under ``shape`` and everything in the request."""
+    requested_values = tuple(requested_values)
+
+    def compute() -> tuple[Rendered, datetime | None]:
+        decision = feature_check(
+            customer_ref_id=customer_ref_id,
+            resource_ref_id=resource_ref_id,
+            feature_ref_id=feature_ref_id,
+            requested_usage=requested_usage,
+            requested_values=requested_values,
+            now=now,
+        )
+        return render(decision), decision.valid_until
 
     return cache.cached_answer(
-        customer_ref_id=customer_ref_id, parts=("state", resource_ref_id), now=now, compute=compute
+        customer_ref_id=customer_ref_id,
+        parts=("check", shape, feature_ref_id, resource_ref_id, requested_usage, requested_values),
+        now=now,
+        compute=compute,
     )
 
 
@@ -138,23 +195,18 @@ def cached_feature_check(
     requested_values: Sequence[str],
     now: datetime,
 ) -> evaluation.Decision:
-    """``feature_check`` from the decision cache, keyed by everything in the request."""
-    requested_values = tuple(requested_values)
-
-    def compute() -> tuple[evaluation.Decision, datetime | None]:
-        decision = feature_check(
-            customer_ref_id=customer_ref_id,
-            resource_ref_id=resource_ref_id,
-            feature_ref_id=feature_ref_id,
-            requested_usage=requested_usage,
-            requested_values=requested_values,
-            now=now,
-        )
-        return decision, decision.valid_until
-
-    return cache.cached_answer(
+    """``feature_check`` from the decision cache."""
+    return cached_check_answer(
         customer_ref_id=customer_ref_id,
-        parts=("decision", feature_ref_id, resource_ref_id, requested_usage, requested_values),
+        resource_ref_id=resource_ref_id,
+        feature_ref_id=feature_ref_id,
+        requested_usage=requested_usage,
+        requested_values=requested_values,
         now=now,
-        compute=compute,
+        shape="engine",
+        render=_as_is,
     )
+
+
+def _as_is(answer: Rendered) -> Rendered:
+    return answer
