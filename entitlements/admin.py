@@ -24,6 +24,7 @@ from django.utils.html import format_html
 
 from catalog import enums as catalog_enums
 from catalog.models import Feature
+from config import admin_actions
 from config.errors import DomainError
 from customers.selectors import customer_get
 from entitlements import answers, services
@@ -255,16 +256,16 @@ class PromotionalEntitlementAdmin(admin.ModelAdmin):
         *,
         done: str,
     ) -> None:
-        """Call ``service`` for each selected promotion, each in its own transaction; each refusal is shown."""
-        now = timezone.now()
-        succeeded = []
-        for promotion in queryset.select_related("customer", "feature").order_by("pk"):
-            try:
-                succeeded.append(service(promotion, now))
-            except DomainError as error:
-                self.message_user(request, f"{promotion.ref_id}: {error.message}", messages.ERROR)
-        if succeeded:
-            self.message_user(request, f"{done}: {', '.join(succeeded)}.", messages.SUCCESS)
+        """``config.admin_actions.run_service``, naming promotions by ref id and fetching the customer and feature
+        the services read with them."""
+        admin_actions.run_service(
+            self,
+            request,
+            queryset.select_related("customer", "feature"),
+            service,
+            done=done,
+            label=lambda promotion: promotion.ref_id,
+        )
 
     @admin.action(description="Revoke selected promotions", permissions=["revoke"])
     def revoke_promotions(self, request: HttpRequest, queryset: QuerySet[PromotionalEntitlement]) -> None:
