@@ -18,9 +18,9 @@ again in ``transaction.on_commit``, so an answer another process cached from the
 dropped too. A reader takes the tokens before it reads the database, so what it caches under a token was read no
 earlier than that token was set.
 
-Storage: with Redis (the default cache's backend), an answer and its tokens are read in one round trip by a small
-Lua script through one client per process (Django's Redis cache builds a client per call, which costs more than the
-read itself); otherwise (local memory in tests) through Django's cache API. Both honour the cache's
+Storage: with Redis (the default cache's backend, django-redis), an answer and its tokens are read in one round trip
+by a small Lua script, through django-redis's client and connection pool (``get_redis_connection``, the pool the
+cache itself uses); otherwise (local memory in tests) through Django's cache API. Both honour the cache's
 ``KEY_PREFIX``. ``cached_many`` (hundreds of customers per usage batch) reads their tokens in one ``MGET`` and the
 values only where this process has not read them under the same tokens lately.
 
@@ -41,6 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django_redis import get_redis_connection
 
 # The longest an answer is kept when nothing in it expires sooner (a safety net: invalidation is the mechanism).
 DECISION_TTL = 300
@@ -48,7 +49,7 @@ GLOBAL_TOKEN_KEY = "ent:gen"
 CUSTOMER_TOKEN_PREFIX = "ent:gen:c:"
 USAGE_TOKEN_PREFIX = "ent:gen:u:"
 ANSWER_PREFIX = "ent:ans:"
-REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+REDIS_BACKEND = "django_redis.cache.RedisCache"
 # KEYS: the token keys; ARGV[1]: the value's key prefix. Returns the tokens and the value cached under
 # ``prefix:token1:token2...`` (false when a token or the value is missing).
 READ_SCRIPT = """
@@ -108,12 +109,11 @@ class _DjangoCacheStore:
 
 
 class _RedisStore:
-    """Straight to Redis with one client (and connection pool) per process; entries pickled."""
+    """Straight to Redis through the default cache's django-redis client (its connection pool is shared by the
+    process); entries pickled, keys prefixed with the cache's ``KEY_PREFIX`` only (no cache key versions)."""
 
-    def __init__(self, location: str, prefix: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(location)
+    def __init__(self, prefix: str) -> None:
+        self.client = get_redis_connection("default")
         self.prefix = f"{prefix}:" if prefix else ""
         self.script = self.client.register_script(READ_SCRIPT)
 
@@ -161,7 +161,8 @@ class _RedisStore:
 
 @once
 def _redis_store(location: str, prefix: str) -> _RedisStore:
-    return _RedisStore(location, prefix)
+    """One store per default cache (its location and key prefix), built on first use."""
+    return _RedisStore(prefix)
 
 
 def _store() -> _DjangoCacheStore | _RedisStore:
