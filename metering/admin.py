@@ -29,7 +29,7 @@ HISTORY_MAX_DAYS = 365
 def usage_history_url(customer_ref_id: str, feature_ref_id: str = "", resource_ref_id: str = "") -> str:
     """The console page of a customer's usage history of a feature (for links from the customer page)."""
     query = {"customer": customer_ref_id, "feature": feature_ref_id, "resource": resource_ref_id}
-    return f"{reverse('admin:metering_usagecounter_history')}?{urlencode({k: v for k, v in query.items() if v})}"
+    return f"{reverse('admin:metering_usagecounter_usage_history')}?{urlencode({k: v for k, v in query.items() if v})}"
 
 
 @admin.display(description="usage history")
@@ -64,10 +64,11 @@ class UsageCounterAdmin(HistoryAdmin):
     date_hierarchy = "period_start"
 
     def get_urls(self) -> list[URLPattern]:
-        history = path("history/", self.admin_site.admin_view(self.history_view), name="metering_usagecounter_history")
+        view = self.admin_site.admin_view(self.usage_history_view)
+        history = path("history/", view, name="metering_usagecounter_usage_history")
         return [history, *super().get_urls()]
 
-    def history_view(self, request: HttpRequest) -> HttpResponse:
+    def usage_history_view(self, request: HttpRequest) -> HttpResponse:
         """Usage of one feature for one customer (and resource) over the last days, as U2 answers it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
