@@ -1,4 +1,5 @@
-"""The schema's custom scalars: ``DateTime`` (ISO 8601, UTC), ``UUID``, ``JSON`` and ``ConnectionCursor``."""
+"""The schema's custom scalars: ``DateTime`` (ISO 8601, UTC), ``UUID``, ``JSON`` and ``ConnectionCursor``; and how
+``Float`` is written."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from typing import Any
 
 from ariadne import ScalarType
 from graphql import GraphQLError
+from graphql.type.scalars import serialize_float
 
 date_time = ScalarType("DateTime")
 uuid_scalar = ScalarType("UUID")
 json_scalar = ScalarType("JSON")
 cursor = ScalarType("ConnectionCursor")
+float_scalar = ScalarType("Float")
+
+# Below 2**53 an integral float is written as JavaScript writes every such number.
+SAFE_INTEGER = 2**53
 
 
 @date_time.serializer
@@ -89,4 +95,13 @@ def serialize_cursor(value: Any) -> str:
     return str(value)
 
 
-bindables = [date_time, uuid_scalar, json_scalar, cursor]
+@float_scalar.serializer
+def serialize_float_as_javascript(value: Any) -> int | float:
+    """A whole Float is written ``1``, not ``1.0``, as Stigg's JavaScript server writes it: the SDKs declare some of
+    our Float fields (``versionNumber``, ``totalCount``, an invoice line's ``quantity``) as integers, and pydantic
+    reads ``1.0`` as an integer only leniently. graphql-core's own serializer checks and coerces first."""
+    number = float(serialize_float(value))
+    return int(number) if number.is_integer() and abs(number) < SAFE_INTEGER else number
+
+
+bindables = [date_time, uuid_scalar, json_scalar, cursor, float_scalar]
