@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django_redis import get_redis_connection
+from redis import Redis
 
 # The longest an answer is kept when nothing in it expires sooner (a safety net: invalidation is the mechanism).
 DECISION_TTL = 300
@@ -113,7 +114,8 @@ class _RedisStore:
     process); entries pickled, keys prefixed with the cache's ``KEY_PREFIX`` only (no cache key versions)."""
 
     def __init__(self, prefix: str) -> None:
-        self.client = get_redis_connection("default")
+        # django-redis is untyped; its default client is a redis-py ``Redis``.
+        self.client: Redis = get_redis_connection("default")
         self.prefix = f"{prefix}:" if prefix else ""
         self.script = self.client.register_script(READ_SCRIPT)
 

@@ -34,7 +34,9 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     finally:
         # Django's debug cursor cannot show a prepared statement's text: log it as Django would have.
         elapsed = time.monotonic() - started
-        connection.queries_log.append({"sql": connection.ops.compose_sql(sql, params), "time": f"{elapsed:.3f}"})
+        # PostgreSQL's operations (the one backend) compose; the stubs type the connection as any backend's.
+        composed = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
+        connection.queries_log.append({"sql": composed, "time": f"{elapsed:.3f}"})
 
 
 @contextmanager
@@ -71,6 +73,7 @@ def _preparing_cursor_class() -> type:
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
-            return super().execute(query, params, prepare=True, **options)
+            # ServerBindingCursor is psycopg's Cursor with Django's mixin; the stubs declare only the mixin.
+            return super().execute(query, params, prepare=True, **options)  # type: ignore[misc]
 
     return PreparingCursor

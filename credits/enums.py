@@ -3,7 +3,8 @@
 from django.db import models
 
 # Re-exported: grants and subscriptions share the contract's one list of payment collection values (§6).
-from subscriptions.enums import PaymentCollection, PaymentCollectionMethod  # noqa: F401
+from subscriptions.enums import PaymentCollection as PaymentCollection
+from subscriptions.enums import PaymentCollectionMethod as PaymentCollectionMethod
 
 
 class GrantType(models.TextChoices):

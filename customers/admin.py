@@ -22,7 +22,7 @@ from customers import services
 from customers.models import Customer, CustomerResource
 
 BADGE_COLORS = {"ACTIVE": "#2e7d32", "ARCHIVED": "#616161"}
-PROFILE_FIELDS = [
+PROFILE_FIELDS = (
     "ref_id",
     "status_badge",
     "name",
@@ -39,7 +39,7 @@ PROFILE_FIELDS = [
     "archived_at",
     "created_at",
     "updated_at",
-]
+)
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,7 @@ class CustomerResourceInline(admin.TabularInline):
     """Resources are created by subscriptions; here they are history."""
 
     model = CustomerResource
-    fields = ["ref_id", "created_at", "updated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("ref_id", "created_at", "updated_at")
     extra = 0
     ordering = ["pk"]
 

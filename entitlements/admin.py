@@ -132,7 +132,7 @@ class PromotionalEntitlementAdmin(admin.ModelAdmin):
     ordering = ["-created_at", "-pk"]
     date_hierarchy = "created_at"
     actions = ["revoke_promotions"]
-    readonly_fields = [
+    readonly_fields = (
         "ref_id",
         "customer",
         "feature",
@@ -154,7 +154,7 @@ class PromotionalEntitlementAdmin(admin.ModelAdmin):
         "replaced_by",
         "created_at",
         "updated_at",
-    ]
+    )
     fields = readonly_fields
 
     @admin.display(description="status", ordering="status")

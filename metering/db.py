@@ -9,7 +9,7 @@ SQL (and psycopg prepares a statement run often), inside the same transaction as
 from collections.abc import Sequence
 from typing import Any
 
-from config.prepared import server_cursor
+from config.prepared import server_cursor as server_cursor  # also used as ``db.server_cursor``
 
 UNIQUE_VIOLATION = "23505"
 

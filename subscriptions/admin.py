@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -170,7 +171,7 @@ class SubscriptionAdmin(ServiceAdmin):
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Subscription | None = None) -> list[str]:
-        return [name for _, options in self.fieldsets for name in options["fields"]]
+        return flatten_fieldsets(self.fieldsets)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, subscription: Subscription) -> str:
@@ -288,7 +289,7 @@ class InvoiceAdmin(ServiceAdmin):
     search_fields = ["subscription__ref_id", "subscription__customer__ref_id", "idempotency_key"]
     ordering = ["-created_at", "-pk"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = (
         "subscription",
         "status_badge",
         "billing_reason",
@@ -309,7 +310,7 @@ class InvoiceAdmin(ServiceAdmin):
         "collection_attempted_at",
         "provider_reference",
         "collection_error",
-    ]
+    )
     readonly_fields = fields
     inlines = [InvoiceLineInline]
 
@@ -367,7 +368,7 @@ class PlanMigrationAdmin(admin.ModelAdmin):
     list_select_related = ["package", "target_version"]
     search_fields = ["package__ref_id"]
     ordering = ["-created_at", "-pk"]
-    fields = [
+    fields = (
         "package",
         "target",
         "status_badge",
@@ -381,7 +382,7 @@ class PlanMigrationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "finished_at",
-    ]
+    )
     readonly_fields = fields
     inlines = [PlanMigrationFailureInline]
 

@@ -2,6 +2,7 @@
 pages and by its part of the customer page, ``admin_customers``)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -9,7 +10,7 @@ from django.utils.html import format_html
 from subscriptions.enums import CollectionStatus, InvoiceStatus, SubscriptionStatus
 from subscriptions.models import PlanMigration
 
-BADGE_COLORS = {
+BADGE_COLORS: dict[str, str] = {
     SubscriptionStatus.ACTIVE: "#2e7d32",
     SubscriptionStatus.IN_TRIAL: "#1565c0",
     SubscriptionStatus.NOT_STARTED: "#6a1b9a",
@@ -44,7 +45,7 @@ class HistoryInline(admin.TabularInline):
     extra = 0
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
-        return list(self.fields or [])
+        return flatten(self.fields or [])
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
