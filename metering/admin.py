@@ -138,4 +138,5 @@ class EventAdmin(HistoryAdmin):
     @admin.display(boolean=True, description="aggregated")
     def is_aggregated(self, event: Event) -> bool:
         """Counted into usage: no longer waiting in the aggregation queue."""
+        # ``pending``: an annotation of ``get_queryset``, unknown to the model's type.
         return not event.pending  # type: ignore[attr-defined]

@@ -370,6 +370,7 @@ def _count_batch(
                 results.append(created[index])
                 continue
             pair = (item.customer_id, item.report.idempotency_key)
+            # Not created here, so deduplicated: the report has an idempotency key (the pair is never (id, None)).
             results.append(originals[pair] if pair in originals else created[first_of_key[pair]])  # type: ignore[index]
         return results
 

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from config.admin_actions import action_form_page
+from config.admin_actions import action_form_page, run_service
 from subscriptions.models import Subscription
 from subscriptions.services.ownership import subscription_delegate, subscription_transfer
 
@@ -52,7 +52,7 @@ def _move(
     def run(subscription: Subscription, now: datetime) -> str:
         return move(subscription, target, now, actor).ref_id
 
-    model_admin.run_service(request, queryset, run, done=f"{done} {target}")  # type: ignore[attr-defined]
+    run_service(model_admin, request, queryset, run, done=f"{done} {target}")
     return None
 
 

@@ -8,7 +8,7 @@ error shape, and one bad item refuses the whole batch.
 import json
 import math
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -35,6 +35,10 @@ def _field(index: int, key: str) -> str:
     return f"events[{index}].{key}"
 
 
+@overload
+def _text(item: dict[str, Any], key: str, index: int, *, required: Literal[True]) -> str: ...
+@overload
+def _text(item: dict[str, Any], key: str, index: int, *, required: bool) -> str | None: ...
 def _text(item: dict[str, Any], key: str, index: int, *, required: bool) -> str | None:
     """A string field; the field path is only built for an error (this runs 4000 times a batch)."""
     value = item.get(key)
@@ -114,9 +118,9 @@ def parse_events(body: Any) -> list[EventInput]:
             raise InvalidInput("must be an object", field=f"events[{index}]")
         items.append(
             EventInput(
-                _text(item, "customerId", index, required=True),  # type: ignore[arg-type]
-                _text(item, "eventName", index, required=True),  # type: ignore[arg-type]
-                _text(item, "idempotencyKey", index, required=True),  # type: ignore[arg-type]
+                _text(item, "customerId", index, required=True),
+                _text(item, "eventName", index, required=True),
+                _text(item, "idempotencyKey", index, required=True),
                 _dimensions(item.get("dimensions"), index),
                 _text(item, "resourceId", index, required=False) or None,
                 _timestamp(item.get("timestamp"), index),
