@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from config.api_keys import api_key_create
 
 # The fuzz tests' seeded world (``world``), shared by the REST and the GraphQL fuzz tests.
-pytest_plugins = ["tests.fuzz_world"]
+pytest_plugins = ["tests.fuzz_world", "tests.flush_by_delete"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
