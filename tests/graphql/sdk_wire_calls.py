@@ -397,7 +397,7 @@ def _every_call(client: Any, g: Any, grant: str) -> list[tuple[str, Callable[[],
 def answers_checked(client: Any, generated: Any, grant: str) -> dict[str, Any]:
     """Run every call, recording each raw answer. ``answered``: the operations that answered data; ``refused``:
     those whose call raised (with the message); ``mismatches``: per operation, where the data's types differ from
-    its result model."""
+    its result model; ``data``: the answers themselves, per operation, for the check against our schema."""
     answers: dict[str, list[Any]] = {}
     execute = client.execute
 
@@ -424,4 +424,5 @@ def answers_checked(client: Any, generated: Any, grant: str) -> dict[str, Any]:
         "answered": sorted(operation for operation, datas in answered.items() if datas),
         "refused": refused,
         "mismatches": mismatches,
+        "data": answered,
     }

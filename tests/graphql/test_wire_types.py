@@ -10,13 +10,16 @@ only there.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from config.graphql import sdk_documents
+from config.graphql.schema import executable_schema
 from tests.sdk import install
 from tests.sdk.runners import PythonSdk
+from tests.strict_graphql import schema_mismatches
 
 TESTS = Path(__file__).resolve().parent.parent
 SITE_PLAN = "gql-site-plan"
@@ -51,6 +54,18 @@ def _operations() -> set[str]:
     return {name for name, text in documents.items() if not text.lstrip().startswith("subscription")}
 
 
+def _schema_mismatches(answers: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    """Per operation, the leaves whose JSON type differs from our schema's (DateTime above all, ``Any`` in the SDK)."""
+    documents = sdk_documents.python_documents(install.python_sdk_site_packages())
+    schema = executable_schema()
+    return {
+        operation: found
+        for operation, datas in answers.items()
+        for data in datas
+        if (found := schema_mismatches(schema, documents[operation], data))
+    }
+
+
 def site_plan(api_client: APIClient) -> None:
     """Publish a free plan of a product with a subscription per resource, for the transfers between resources."""
     product = {"id": "gql-sites", "displayName": "Sites", "multipleSubscriptions": True}
@@ -75,4 +90,29 @@ def test_every_answer_of_every_sdk_operation_has_the_types_the_sdk_models_declar
 
     assert {operation: message.split(": ")[-1] for operation, message in checked["refused"].items()} == REFUSED
     assert checked["mismatches"] == {}
+    assert _schema_mismatches(checked["data"]) == {}
     assert _operations() - set(checked["answered"]) == set(REFUSED)
+
+
+LEAVES = 'query { entitlement(query: {customerId: "c", featureId: "f"}) { isGranted usageLimit entitlementUpdatedAt } }'
+EXACT = {"isGranted": True, "usageLimit": 5, "entitlementUpdatedAt": "2026-12-07T10:00:00.000Z"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "mismatches"),
+    [
+        ({}, []),
+        ({"isGranted": 0}, ["entitlement.isGranted: 0 is not a Boolean"]),
+        ({"isGranted": None}, ["entitlement.isGranted: null in a non-null Boolean"]),
+        ({"usageLimit": "5"}, ["entitlement.usageLimit: '5' is not a Float"]),
+        ({"entitlementUpdatedAt": 1767225600}, ["entitlement.entitlementUpdatedAt: 1767225600 is not a DateTime"]),
+        ({"entitlementUpdatedAt": "yesterday"}, ["entitlement.entitlementUpdatedAt: 'yesterday' is not a DateTime"]),
+    ],
+    ids=["exact", "zero-for-true", "null-for-non-null", "string-for-number", "number-for-datetime", "not-iso"],
+)
+def test_a_leaf_of_another_json_type_than_the_schema_declares_is_a_mismatch(
+    sent: dict[str, Any], mismatches: list[str]
+) -> None:
+    answer = {"entitlement": {**EXACT, **sent}}
+
+    assert schema_mismatches(executable_schema(), LEAVES, answer) == mismatches
