@@ -15,8 +15,9 @@ from rest_framework.test import APIClient
 
 from config.api_keys import api_key_create
 
-# The fuzz tests' seeded world (``world``), shared by the REST and the GraphQL fuzz tests.
-pytest_plugins = ["tests.fuzz_world", "tests.flush_by_delete"]
+# Plugins: the fuzz tests' seeded world (``world``, for the REST and the GraphQL fuzz tests), a real Celery worker
+# (``worker_queue``), the periodic jobs run at a moment (``tick``), and how transactional tests empty the database.
+pytest_plugins = ["tests.fuzz_world", "tests.support.celery_worker", "tests.support.clock", "tests.flush_by_delete"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,6 +11,7 @@ from catalog.models import Package, PackageVersion, Product
 from catalog.services.features import feature_create
 from catalog.services.packages import package_create
 from catalog.services.products import product_create
+from tests.support.api_errors import error_code, error_message
 
 ADDON = enums.PackageKind.ADDON
 
@@ -35,14 +36,6 @@ def versions_of(ref_id: str) -> list[tuple[int, str, bool, str]]:
         .order_by("version_number")
         .values_list("version_number", "status", "is_latest", "display_name")
     )
-
-
-def error_code(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["code"]  # type: ignore[index]
-
-
-def error_message(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["message"]  # type: ignore[index]
 
 
 def test_create_returns_version_one_as_a_draft(stigg_client: stigg.Stigg, product: Product) -> None:

@@ -11,6 +11,7 @@ from catalog.models import Package, PackageEntitlement, Product
 from catalog.selectors import feature_get
 from catalog.services.features import feature_archive, feature_create
 from catalog.services.products import product_create
+from tests.support.api_errors import error_code, error_message
 
 KINDS = ["plan", "addon"]
 PACKAGE_ID = {"plan": "plan-basic", "addon": "addon-storage"}
@@ -106,14 +107,6 @@ def stored(kind: str) -> list[tuple]:
 def without_times(body: dict[str, Any]) -> dict[str, Any]:
     assert body["createdAt"].endswith("Z") and body["updatedAt"].endswith("Z")
     return {key: value for key, value in body.items() if key not in ("createdAt", "updatedAt")}
-
-
-def error_code(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["code"]  # type: ignore[index]
-
-
-def error_message(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["message"]  # type: ignore[index]
 
 
 FEATURE_DEFAULTS = {

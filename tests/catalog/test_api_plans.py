@@ -12,6 +12,7 @@ from catalog.services.features import feature_create
 from catalog.services.packages import package_create, package_publish
 from catalog.services.products import product_create
 from config.ids import EXTERNAL_ID_RULE
+from tests.support.api_errors import error_code, error_message
 
 PLAN = enums.PackageKind.PLAN
 ADDON = enums.PackageKind.ADDON
@@ -42,14 +43,6 @@ def versions_of(ref_id: str, kind: str = PLAN) -> list[tuple[int, str, bool, str
         .order_by("version_number")
         .values_list("version_number", "status", "is_latest", "display_name")
     )
-
-
-def error_code(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["code"]  # type: ignore[index]
-
-
-def error_message(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["message"]  # type: ignore[index]
 
 
 # Create, retrieve, update

@@ -13,7 +13,7 @@ from config.errors import Conflict
 from customers import admin as customers_admin
 from customers import services
 from customers.models import Customer
-from tests.customers.factories import CustomerFactory, CustomerResourceFactory
+from tests.support.factories import CustomerFactory, CustomerResourceFactory
 
 ADMIN = "/admin/customers/customer"
 ARCHIVED_AT = datetime(2024, 6, 2, 12, tzinfo=UTC)

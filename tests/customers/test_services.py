@@ -23,7 +23,7 @@ from customers.services import (
     customer_update,
 )
 from subscriptions.services.cancellation import subscriptions_cancel_for_archived_customer
-from tests.customers.factories import CustomerFactory, CustomerResourceFactory
+from tests.support.factories import CustomerFactory, CustomerResourceFactory
 
 pytestmark = pytest.mark.django_db
 

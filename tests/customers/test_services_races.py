@@ -9,8 +9,8 @@ from pytest_django.live_server_helper import LiveServer
 from customers.errors import DuplicateCustomerId
 from customers.models import Customer, CustomerResource
 from customers.services import customer_provision, customer_resource_get_or_create
-from tests.customers.factories import CustomerFactory
 from tests.races import THREADS, race
+from tests.support.factories import CustomerFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

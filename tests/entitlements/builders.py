@@ -23,7 +23,9 @@ from catalog.services.features import feature_create
 from catalog.services.packages import package_create, package_publish
 from catalog.services.products import product_create
 from customers.models import Customer
+from customers.selectors import customer_get
 from customers.services import customer_provision
+from entitlements import services
 from subscriptions.models import Subscription
 from subscriptions.quote import TrialOverride
 from subscriptions.services.provision_terms import ProvisionRequest
@@ -153,3 +155,44 @@ def provision(
         trial_override=TrialOverride(is_trial=trial, trial_end_date=None) if plan == "plan-pro" else None,
     )
     return subscription_provision(request=request, now=now, actor="test").subscription
+
+
+# --- a customer holding much, for the query-count tests -------------------------------------------------------------
+
+HOLDINGS_AT = datetime(2024, 2, 1, 12, tzinfo=UTC)
+
+
+def grant_promotion(ref_id: str, *, at: datetime, customer_ref_id: str = "customer-1", **fields: Any) -> None:
+    services.promotional_entitlements_grant(
+        customer=customer_get(customer_ref_id),
+        grants=[services.PromotionGrant(feature_ref_id=ref_id, **{"period": "1 month", **fields})],
+        now=at,
+        actor="test",
+    )
+
+
+def extra_product(index: int) -> None:
+    """Another product with a two-level plan chain and an add-on, so a customer can hold one more subscription."""
+    product = f"product-extra-{index}"
+    product_create(ref_id=product, display_name=product, now=CATALOG_AT)
+    package("ADDON", f"addon-extra-{index}", [feature("seats", usage_limit=1)], product=product)
+    package("PLAN", f"plan-extra-{index}-base", [feature("storage", usage_limit=index)], product=product)
+    package(
+        "PLAN",
+        f"plan-extra-{index}",
+        [feature("sso"), feature("seats", usage_limit=index)],
+        product=product,
+        parent_plan_ref_id=f"plan-extra-{index}-base",
+        compatible_addon_ref_ids=[f"addon-extra-{index}"],
+    )
+
+
+def holdings(customer_ref_id: str, *, products: int, promotions: list[str], at: datetime = HOLDINGS_AT) -> None:
+    """A customer holding a site subscription, ``products`` of the ``extra_product`` plans with two add-ons each,
+    and a promotion for each of ``promotions``, all since ``at``."""
+    customer(customer_ref_id)
+    provision("plan-site", now=at, customer_ref_id=customer_ref_id, resource_ref_id="site-1")
+    for index in range(products):
+        provision(f"plan-extra-{index}", now=at, customer_ref_id=customer_ref_id, addons=[(f"addon-extra-{index}", 2)])
+    for ref_id in promotions:
+        grant_promotion(ref_id, at=at, customer_ref_id=customer_ref_id, usage_limit=3)

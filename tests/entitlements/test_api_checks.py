@@ -36,10 +36,6 @@ def raw(response: Any) -> Any:
     return json.loads(response.text(), parse_float=Decimal)["data"]
 
 
-def error_code(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["code"]  # type: ignore[index]
-
-
 FEATURE_KEYS = {
     "type",
     "isGranted",

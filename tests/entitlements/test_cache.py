@@ -36,6 +36,7 @@ from subscriptions.services.lifecycle import subscription_end_trial, subscriptio
 from subscriptions.services.migration import subscription_migrate_to_latest
 from subscriptions.services.update_requests import UpdateRequest
 from subscriptions.services.updates import subscription_update
+from tests.entitlements.api_answers import check, state
 from tests.entitlements.builders import catalog_for_entitlements, customer, provision
 
 pytestmark = pytest.mark.django_db
@@ -57,18 +58,6 @@ def catalog(db: None) -> None:
 @pytest.fixture
 def pro(catalog: None) -> Subscription:
     return provision("plan-pro", now=timezone.now() - timedelta(days=3))
-
-
-def check(client: APIClient, feature: str, customer_ref_id: str = "customer-1", **query: Any) -> dict[str, Any]:
-    response = client.get(f"/api/v1/customers/{customer_ref_id}/entitlements/check", {"featureId": feature, **query})
-    assert response.status_code == 200, response.content
-    return response.json()["data"]
-
-
-def state(client: APIClient, customer_ref_id: str = "customer-1") -> dict[str, Any]:
-    response = client.get(f"/api/v1/customers/{customer_ref_id}/entitlements")
-    assert response.status_code == 200, response.content
-    return response.json()["data"]
 
 
 def seats_limit(client: APIClient) -> int | None:

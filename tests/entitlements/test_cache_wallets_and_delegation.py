@@ -17,8 +17,8 @@ from config import decision_cache as cache
 from subscriptions.models import Subscription
 from subscriptions.services.ownership import subscription_delegate
 from tests.credits.builders import consume, grant, wallet_setup
+from tests.entitlements.api_answers import check, state
 from tests.entitlements.builders import catalog_for_entitlements, customer, provision
-from tests.entitlements.test_cache import check, state
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from subscriptions.services.custom_entitlements import (
     custom_entitlements_build,
     custom_entitlements_write,
 )
-from tests.entitlements.builders import catalog_for_entitlements, customer, provision
-from tests.entitlements.test_selectors import extra_product, holdings
+from tests.entitlements.builders import catalog_for_entitlements, customer, extra_product, holdings, provision
 
 STARTED = datetime(2024, 2, 1, 12, tzinfo=UTC)
 NOW = datetime(2024, 3, 10, 9, tzinfo=UTC)

@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 from pytest_django import DjangoAssertNumQueries
 
-from catalog.services.products import product_create
 from customers.selectors import customer_get
 from customers.services import customer_archive
 from entitlements import services
@@ -17,7 +16,14 @@ from subscriptions.services.custom_entitlements import (
     custom_entitlements_build,
     custom_entitlements_write,
 )
-from tests.entitlements.builders import CATALOG_AT, catalog_for_entitlements, customer, feature, package, provision
+from tests.entitlements.builders import (
+    catalog_for_entitlements,
+    customer,
+    extra_product,
+    grant_promotion,
+    holdings,
+    provision,
+)
 
 NOW = datetime(2024, 3, 10, 9, tzinfo=UTC)
 STARTED = datetime(2024, 2, 1, 12, tzinfo=UTC)
@@ -43,15 +49,6 @@ def summary(grants: CustomerGrants, now: datetime = NOW) -> dict[str, tuple[Any,
         )
         for ref_id, value in sorted(effective_entitlements(grants.grants, now=now).items())
     }
-
-
-def grant_promotion(ref_id: str, *, at: datetime, customer_ref_id: str = "customer-1", **fields: Any) -> None:
-    services.promotional_entitlements_grant(
-        customer=customer_get(customer_ref_id),
-        grants=[services.PromotionGrant(feature_ref_id=ref_id, **{"period": "1 month", **fields})],
-        now=at,
-        actor="test",
-    )
 
 
 def test_plan_parent_and_add_ons_of_a_subscription(catalog: None) -> None:
@@ -187,33 +184,6 @@ def test_only_promotions_in_force_are_gathered(catalog: None) -> None:
 
 
 # --- a fixed number of queries ------------------------------------------------------------------------------------
-
-
-def extra_product(index: int) -> None:
-    """Another product with a two-level plan chain and an add-on, so a customer can hold one more subscription."""
-    product = f"product-extra-{index}"
-    product_create(ref_id=product, display_name=product, now=CATALOG_AT)
-    package("ADDON", f"addon-extra-{index}", [feature("seats", usage_limit=1)], product=product)
-    package("PLAN", f"plan-extra-{index}-base", [feature("storage", usage_limit=index)], product=product)
-    package(
-        "PLAN",
-        f"plan-extra-{index}",
-        [feature("sso"), feature("seats", usage_limit=index)],
-        product=product,
-        parent_plan_ref_id=f"plan-extra-{index}-base",
-        compatible_addon_ref_ids=[f"addon-extra-{index}"],
-    )
-
-
-def holdings(customer_ref_id: str, *, products: int, promotions: list[str]) -> None:
-    customer(customer_ref_id)
-    provision("plan-site", now=STARTED, customer_ref_id=customer_ref_id, resource_ref_id="site-1")
-    for index in range(products):
-        provision(
-            f"plan-extra-{index}", now=STARTED, customer_ref_id=customer_ref_id, addons=[(f"addon-extra-{index}", 2)]
-        )
-    for ref_id in promotions:
-        grant_promotion(ref_id, at=STARTED, customer_ref_id=customer_ref_id, usage_limit=3)
 
 
 @pytest.mark.parametrize("resource_ref_id", [None, "site-1"])

@@ -10,7 +10,7 @@ import pytest
 from catalog.models import Coupon
 from catalog.selectors import coupon_get
 from catalog.services.coupons import coupon_archive, coupon_create
-from tests.graphql.test_catalog_builders import T0
+from tests.graphql.catalog_builders import T0
 from tests.sdk.runners import NodeSdk, PythonSdk
 
 pytestmark = pytest.mark.django_db(transaction=True)

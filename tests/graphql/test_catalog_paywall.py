@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.graphql.test_catalog_builders import build_catalog
+from tests.graphql.catalog_builders import build_catalog
 from tests.sdk.runners import NodeSdk, PythonSdk
 
 pytestmark = pytest.mark.django_db(transaction=True)

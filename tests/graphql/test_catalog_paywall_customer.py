@@ -11,7 +11,7 @@ import pytest
 from catalog.services.products import product_create
 from customers.services import customer_provision
 from subscriptions.services.provisioning import ProvisionRequest, subscription_provision
-from tests.graphql.test_catalog_builders import T0, build_catalog
+from tests.graphql.catalog_builders import T0, build_catalog
 from tests.sdk.runners import NodeSdk, PythonSdk
 
 pytestmark = pytest.mark.django_db(transaction=True)

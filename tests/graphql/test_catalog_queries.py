@@ -17,7 +17,7 @@ from catalog.services.coupons import coupon_create
 from catalog.services.packages import package_create
 from catalog.services.products import product_create, product_update
 from config.graphql import sdk_documents
-from tests.graphql.test_catalog_builders import PLAN, T0, addon, entitle, features_and_currency, flat_fee, publish
+from tests.graphql.catalog_builders import PLAN, T0, addon, entitle, features_and_currency, flat_fee, publish
 from tests.sdk import install
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from catalog.services.currencies import custom_currency_create
 from config.wire import iso
 from credits.models import CreditConsumption, CreditGrant, LedgerEntry
 from tests.credits.builders import assert_wallet_consistent, balance_of, consume, grant, wallet_setup
-from tests.graphql.test_credits_grants import PYTHON_DUMP, python_errors
+from tests.graphql.credits_answers import PYTHON_DUMP, python_errors
 from tests.sdk.runners import PythonSdk
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from config.wire import iso
 from credits.models import CreditGrant, LedgerEntry
 from tests.credits.builders import assert_wallet_consistent, balance_of, wallet_setup
-from tests.graphql.test_credits_grants import balance_answer, grant_answer
+from tests.graphql.credits_answers import balance_answer, grant_answer
 from tests.sdk.runners import NodeSdk
 
 pytestmark = pytest.mark.django_db(transaction=True)

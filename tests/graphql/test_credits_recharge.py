@@ -13,7 +13,7 @@ from django.utils import timezone
 from config.wire import iso
 from credits.models import AutoRechargeSettings, CreditGrant, RechargeAttempt
 from tests.credits.builders import assert_wallet_consistent, balance_of, grant, wallet_setup
-from tests.graphql.test_credits_grants import PYTHON_DUMP, python_errors
+from tests.graphql.credits_answers import PYTHON_DUMP, python_errors
 from tests.sdk.runners import PythonSdk
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,6 +1,6 @@
 """Raw events aggregated by a real Celery worker on a real Redis broker, as deployed: the E1 request only stores
 them, the worker's task turns them into the usage checks read. The worker harness (a worker thread on a queue of the
-test's own) is the one of ``tests.subscriptions.test_worker``; needs ``REDIS_URL`` like it."""
+test's own) is ``tests.support.celery_worker``; needs ``REDIS_URL``."""
 
 from datetime import timedelta
 
@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from metering.models import Event, PendingEvent
 from tests.metering.meter_builders import metered_catalog
-from tests.subscriptions.test_worker import drain, wait_until, worker_queue  # noqa: F401 (a fixture)
+from tests.support.celery_worker import drain, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_real_worker_makes_reported_events_visible_in_checks(
-    worker_queue: str,  # noqa: F811
+    worker_queue: str,
     stigg_client: stigg.Stigg,
 ) -> None:
     metered_catalog(subscribed_at=timezone.now() - timedelta(days=1))

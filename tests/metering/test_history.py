@@ -11,8 +11,7 @@ from metering.events import EventInput, events_report
 from metering.history import usage_history
 from metering.models import UsageCounter
 from tests.metering.meter_builders import event_name_is, meter, metered_catalog, metered_feature
-from tests.subscriptions import test_services_usage_reset as usage_reset
-from tests.subscriptions.test_services_usage_reset import tick  # noqa: F401 (a fixture)
+from tests.subscriptions import usage_reset_scenarios as usage_reset
 
 SUBSCRIBED = datetime(2024, 6, 1, 9, tzinfo=UTC)
 NOW = datetime(2024, 6, 20, 12, tzinfo=UTC)
@@ -66,7 +65,7 @@ def test_a_plan_change_that_resets_usage_is_marked(
     change: str,
     behavior: str,
     resets: bool,
-    tick: usage_reset.Tick,  # noqa: F811
+    tick: usage_reset.Tick,
 ) -> None:
     """api-calls counts in calendar months: only the plan change (``Subscription.usage_reset_at``) starts a window
     mid-month, and the history shows it as a SUBSCRIPTION_CHANGE_RESET (7 reported before it, 2 after)."""

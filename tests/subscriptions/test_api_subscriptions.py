@@ -19,6 +19,7 @@ from customers.services import customer_archive
 from subscriptions.models import Invoice, Subscription, SubscriptionStatusEvent
 from subscriptions.selectors import customer_balance
 from tests.subscriptions.builders import catalog_for_subscriptions, customer, provision
+from tests.support.api_errors import error_code
 from tests.wire_shapes import domain_error
 
 D = Decimal
@@ -33,10 +34,6 @@ def catalog(db: None) -> None:
 def raw(response: Any) -> dict[str, Any]:
     """The ``data`` the server sent, numbers parsed exactly."""
     return json.loads(response.text(), parse_float=Decimal)["data"]
-
-
-def error_code(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["code"]  # type: ignore[index]
 
 
 def written() -> tuple[int, int, int, int]:

@@ -28,6 +28,7 @@ from subscriptions.quote import TrialOverride
 from subscriptions.selectors import customer_balance
 from subscriptions.services.cancellation import subscription_cancel
 from tests.subscriptions.builders import CATALOG_AT, catalog_for_subscriptions, customer, flat_fee, price, provision
+from tests.support.api_errors import error_code
 from tests.wire_shapes import domain_error, validation_error
 
 D = Decimal
@@ -66,10 +67,6 @@ def mid_march() -> Iterator[None]:
 
 def seats(quantity: int) -> list[dict[str, Any]]:
     return [{"id": SEATS, "quantity": quantity, "type": "FEATURE"}]
-
-
-def error_code(error: stigg.APIStatusError) -> str:
-    return error.body["error"]["code"]  # type: ignore[index]
 
 
 def written() -> tuple[Any, ...]:

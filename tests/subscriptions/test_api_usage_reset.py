@@ -6,7 +6,7 @@ import stigg
 
 from catalog.models import Product
 from subscriptions.models import Subscription
-from tests.subscriptions.test_services_usage_reset import ALWAYS, BY_PERIOD, NEVER, PRODUCT, catalog
+from tests.subscriptions.usage_reset_scenarios import ALWAYS, BY_PERIOD, NEVER, PRODUCT, catalog
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

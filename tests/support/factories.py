@@ -1,4 +1,8 @@
-"""Factories for customer rows (setup only: tests of behaviour go through the services or the API)."""
+"""Factories for customer rows (setup only: tests of behaviour go through the services or the API).
+
+The only factory_boy factories of the suite: every other app builds its rows through its services
+(``tests/<app>/builders.py``), since a raw row there (a grant without its ledger entry, a subscription without its
+period) is a state the services never produce."""
 
 from datetime import UTC, datetime
 
