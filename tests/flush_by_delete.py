@@ -1,5 +1,5 @@
 """Transactional tests end by emptying every table (Django's ``flush``); on PostgreSQL, with rows deleted rather than
-tables truncated.
+tables truncated. A test database reused from an earlier run (``--reuse-db``) starts emptied the same way.
 
 ``TRUNCATE`` creates and syncs a new file for every table and index: on this shared 2-core machine, truncating the
 project's 49 tables took 2.6 to 4 s where deleting their rows took 0.2 s, after each of the suite's ~650
@@ -11,7 +11,9 @@ empty, and sequences are not reset either way (a flush asked to reset them, or t
 from collections.abc import Iterator
 
 import pytest
+from django.core.management import call_command
 from django.db.backends.postgresql.operations import DatabaseOperations
+from pytest_django import DjangoDbBlocker
 
 _truncating_sql_flush = DatabaseOperations.sql_flush
 
@@ -35,3 +37,10 @@ def _flush_by_delete() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", _deleting_sql_flush)
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker, _flush_by_delete: None) -> None:
+    """A run stopped in the middle of a transactional test leaves its rows in the database ``--reuse-db`` keeps."""
+    with django_db_blocker.unblock():
+        call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
