@@ -18,7 +18,7 @@ from catalog.services.packages import package_create
 from catalog.services.products import product_create
 from customers.models import Customer
 from subscriptions.services.balance import customer_balance_adjust
-from tests.customers.factories import CustomerFactory
+from tests.support.factories import CustomerFactory
 
 D = Decimal
 T0 = datetime(2027, 1, 31, 10, tzinfo=UTC)
