@@ -13,7 +13,7 @@ from config.errors import Conflict
 from customers import admin as customers_admin
 from customers import services
 from customers.models import Customer
-from tests.support.factories import CustomerFactory, CustomerResourceFactory
+from tests.support.factories import make_customer, make_customer_resource
 
 ADMIN = "/admin/customers/customer"
 ARCHIVED_AT = datetime(2024, 6, 2, 12, tzinfo=UTC)
@@ -37,9 +37,9 @@ def listed(response: HttpResponse) -> list[str]:
 
 
 def test_changelist_searches_by_id_name_and_email_and_filters_archived(admin_client: Client) -> None:
-    CustomerFactory(ref_id="acme", name="Acme", email="billing@acme.test")
-    CustomerFactory(ref_id="globex", name="Globex", email="ap@globex.test")
-    CustomerFactory(ref_id="initech", name=None, email=None, archived_at=ARCHIVED_AT)
+    make_customer(ref_id="acme", name="Acme", email="billing@acme.test")
+    make_customer(ref_id="globex", name="Globex", email="ap@globex.test")
+    make_customer(ref_id="initech", name=None, email=None, archived_at=ARCHIVED_AT)
 
     everyone = admin_client.get(f"{ADMIN}/")
 
@@ -53,9 +53,9 @@ def test_changelist_searches_by_id_name_and_email_and_filters_archived(admin_cli
 
 
 def test_change_page_shows_the_profile_and_resources_read_only(admin_client: Client) -> None:
-    customer = CustomerFactory(ref_id="acme", name="Acme", metadata={"tier": "gold"})
-    CustomerResourceFactory(customer=customer, ref_id="site-1")
-    CustomerResourceFactory(customer=customer, ref_id="site-2")
+    customer = make_customer(ref_id="acme", name="Acme", metadata={"tier": "gold"})
+    make_customer_resource(customer=customer, ref_id="site-1")
+    make_customer_resource(customer=customer, ref_id="site-2")
 
     response = admin_client.get(f"{ADMIN}/{customer.pk}/change/")
 
@@ -69,7 +69,7 @@ def test_change_page_shows_the_profile_and_resources_read_only(admin_client: Cli
 
 
 def test_customers_cannot_be_added_or_deleted_here(admin_client: Client) -> None:
-    customer = CustomerFactory()
+    customer = make_customer()
 
     assert admin_client.get(f"{ADMIN}/add/").status_code == 403
     assert admin_client.get(f"{ADMIN}/{customer.pk}/delete/").status_code == 403
@@ -86,8 +86,8 @@ def test_customers_cannot_be_added_or_deleted_here(admin_client: Client) -> None
 
 
 def test_archive_and_unarchive_actions_call_the_services(admin_client: Client) -> None:
-    acme = CustomerFactory(ref_id="acme", name="Acme", email="a@acme.test")
-    globex = CustomerFactory(ref_id="globex")
+    acme = make_customer(ref_id="acme", name="Acme", email="a@acme.test")
+    globex = make_customer(ref_id="globex")
 
     archived = post_action(admin_client, "archive_customers", [acme, globex])
 
@@ -109,7 +109,7 @@ def test_a_refused_action_is_shown_as_an_error(admin_client: Client, monkeypatch
         raise Conflict("has something that blocks archiving")
 
     monkeypatch.setattr(services, "customer_archive", refuse)
-    customer = CustomerFactory(ref_id="acme")
+    customer = make_customer(ref_id="acme")
 
     response = post_action(admin_client, "archive_customers", [customer])
 
@@ -136,7 +136,7 @@ def test_an_app_section_adds_its_field_and_its_action_to_the_customer_page(
             fields=[loyalty], actions=[customers_admin.CustomerPageAction(reward, permission="customers.view_customer")]
         ),
     )
-    customer = CustomerFactory(ref_id="acme")
+    customer = make_customer(ref_id="acme")
 
     page = admin_client.get(f"{ADMIN}/{customer.pk}/change/")
     choices = admin_client.get(f"{ADMIN}/").context["action_form"].fields["action"].choices

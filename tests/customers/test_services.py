@@ -23,7 +23,7 @@ from customers.services import (
     customer_update,
 )
 from subscriptions.services.cancellation import subscriptions_cancel_for_archived_customer
-from tests.support.factories import CustomerFactory, CustomerResourceFactory
+from tests.support.factories import make_customer, make_customer_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_unarchive_restores_visibility_but_not_the_cleared_data_and_is_idempoten
 
 
 def test_resource_get_or_create_twice_creates_once() -> None:
-    customer = CustomerFactory()
+    customer = make_customer()
 
     first = customer_resource_get_or_create(customer=customer, ref_id="site-1", now=NOW)
     second = customer_resource_get_or_create(customer=customer, ref_id="site-1", now=LATER)
@@ -202,7 +202,7 @@ def test_resource_get_or_create_twice_creates_once() -> None:
 
 
 def test_resource_ids_are_scoped_to_their_customer() -> None:
-    acme, other = CustomerFactory(), CustomerFactory()
+    acme, other = make_customer(), make_customer()
 
     customer_resource_get_or_create(customer=acme, ref_id="site-1", now=NOW)
     customer_resource_get_or_create(customer=other, ref_id="site-1", now=NOW)
@@ -212,7 +212,7 @@ def test_resource_ids_are_scoped_to_their_customer() -> None:
 
 
 def test_resource_with_an_invalid_id_is_refused_and_writes_nothing() -> None:
-    customer = CustomerFactory()
+    customer = make_customer()
 
     with pytest.raises(InvalidInput) as caught:
         customer_resource_get_or_create(customer=customer, ref_id="a b", now=NOW)
@@ -225,7 +225,7 @@ def test_resource_with_an_invalid_id_is_refused_and_writes_nothing() -> None:
 
 
 def test_customer_get_hides_archived_customers_unless_asked() -> None:
-    customer = CustomerFactory(ref_id="acme", archived_at=NOW)
+    customer = make_customer(ref_id="acme", archived_at=NOW)
 
     with pytest.raises(CustomerNotFound):
         customer_get("acme")
@@ -235,8 +235,9 @@ def test_customer_get_hides_archived_customers_unless_asked() -> None:
 
 def test_customer_list_excludes_archived_and_reads_a_page_with_coupons_in_one_query() -> None:
     coupon = make_coupon("launch")
-    CustomerFactory.create_batch(3, coupon=coupon)
-    CustomerFactory(archived_at=NOW)
+    for _ in range(3):
+        make_customer(coupon=coupon)
+    make_customer(archived_at=NOW)
 
     with CaptureQueriesContext(connection) as queries:
         coupons = [customer.coupon.ref_id for customer in customer_list()]  # type: ignore[union-attr]
@@ -246,9 +247,9 @@ def test_customer_list_excludes_archived_and_reads_a_page_with_coupons_in_one_qu
 
 
 def test_customer_list_filters_exactly() -> None:
-    CustomerFactory(ref_id="a", name="Acme", email="x@acme.test", created_at=NOW)
-    CustomerFactory(ref_id="b", name="Acme", email="y@acme.test", created_at=LATER)
-    CustomerFactory(ref_id="c", name="acme", email="x@acme.test", created_at=LATER)
+    make_customer(ref_id="a", name="Acme", email="x@acme.test", created_at=NOW)
+    make_customer(ref_id="b", name="Acme", email="y@acme.test", created_at=LATER)
+    make_customer(ref_id="c", name="acme", email="x@acme.test", created_at=LATER)
 
     def ids(**filters: object) -> list[str]:
         return sorted(customer_list(**filters).values_list("ref_id", flat=True))  # type: ignore[arg-type]
@@ -259,8 +260,8 @@ def test_customer_list_filters_exactly() -> None:
 
 
 def test_customer_resources_list_is_in_creation_order() -> None:
-    customer = CustomerFactory()
+    customer = make_customer()
     for ref_id in ("z", "a", "m"):
-        CustomerResourceFactory(customer=customer, ref_id=ref_id)
+        make_customer_resource(customer=customer, ref_id=ref_id)
 
     assert [resource.ref_id for resource in customer_resources_list(customer).order_by("pk")] == ["z", "a", "m"]

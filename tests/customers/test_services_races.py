@@ -10,7 +10,7 @@ from customers.errors import DuplicateCustomerId
 from customers.models import Customer, CustomerResource
 from customers.services import customer_provision, customer_resource_get_or_create
 from tests.races import THREADS, race
-from tests.support.factories import CustomerFactory
+from tests.support.factories import make_customer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -56,7 +56,7 @@ def test_concurrent_provisions_through_the_api_all_succeed_with_one_row(live_ser
 
 
 def test_concurrent_get_or_create_of_one_resource_makes_one_row() -> None:
-    customer = CustomerFactory()
+    customer = make_customer()
 
     results, errors = race(lambda index: customer_resource_get_or_create(customer=customer, ref_id="site", now=NOW))
 

@@ -18,7 +18,7 @@ from catalog.services.packages import package_create
 from catalog.services.products import product_create
 from customers.models import Customer
 from subscriptions.services.balance import customer_balance_adjust
-from tests.support.factories import CustomerFactory
+from tests.support.factories import make_customer
 
 D = Decimal
 T0 = datetime(2027, 1, 31, 10, tzinfo=UTC)
@@ -118,8 +118,8 @@ def catalog(db: None) -> None:
     package("PLAN", "plan-draft", flat_fee(period("MONTHLY", "5")), status="DRAFT")
     coupon_create(ref_id="coupon-half", name="Half off", percent_off=D(50), duration_in_months=1, now=T0)
     coupon_create(ref_id="coupon-ten", name="Ten off", amounts_off=[{"currency": "usd", "amount": D(10)}], now=T0)
-    CustomerFactory(ref_id="customer-1")
-    CustomerFactory(ref_id="customer-gone", archived_at=T0)
+    make_customer(ref_id="customer-1")
+    make_customer(ref_id="customer-gone", archived_at=T0)
 
 
 def preview(client: stigg.Stigg, **arguments: Any) -> dict[str, Any]:
@@ -413,7 +413,7 @@ def test_the_customers_credit_balance_pays_the_immediate_invoice_first(
 
 
 def test_the_paying_customers_balance_pays_for_a_delegated_preview(catalog: None, stigg_client: stigg.Stigg) -> None:
-    CustomerFactory(ref_id="customer-payer")
+    make_customer(ref_id="customer-payer")
     credit("customer-payer", "30")
     credit("customer-1", "5")
 

@@ -1,34 +1,34 @@
-"""Factories for customer rows (setup only: tests of behaviour go through the services or the API).
+"""Customer rows for setup (tests of behaviour go through the services or the API).
 
-The only factory_boy factories of the suite: every other app builds its rows through its services
+Plain functions, not factory_boy: every other app builds its rows through its services
 (``tests/<app>/builders.py``), since a raw row there (a grant without its ledger entry, a subscription without its
-period) is a state the services never produce."""
+period) is a state the services never produce; customers were the only factories, and two functions say as much."""
 
 from datetime import UTC, datetime
-
-import factory
+from itertools import count
+from typing import Any
 
 from customers.models import Customer, CustomerResource
 
 CREATED_AT = datetime(2024, 6, 1, 12, tzinfo=UTC)
+_numbers = count()
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Customer
+def make_customer(**fields: Any) -> Customer:
+    """A customer row with distinct ref id, name and email unless given."""
+    number = next(_numbers)
+    values: dict[str, Any] = {
+        "ref_id": f"customer-{number}",
+        "name": f"Customer {number}",
+        "email": f"billing-{number}@example.test",
+        "created_at": CREATED_AT,
+        "updated_at": CREATED_AT,
+    }
+    return Customer.objects.create(**{**values, **fields})
 
-    ref_id = factory.Sequence(lambda number: f"customer-{number}")
-    name = factory.Sequence(lambda number: f"Customer {number}")
-    email = factory.Sequence(lambda number: f"billing-{number}@example.test")
-    created_at = CREATED_AT
-    updated_at = CREATED_AT
 
-
-class CustomerResourceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CustomerResource
-
-    customer = factory.SubFactory(CustomerFactory)
-    ref_id = factory.Sequence(lambda number: f"resource-{number}")
-    created_at = CREATED_AT
-    updated_at = CREATED_AT
+def make_customer_resource(*, customer: Customer | None = None, **fields: Any) -> CustomerResource:
+    """A resource row of ``customer`` (a new customer when not given)."""
+    number = next(_numbers)
+    values: dict[str, Any] = {"ref_id": f"resource-{number}", "created_at": CREATED_AT, "updated_at": CREATED_AT}
+    return CustomerResource.objects.create(customer=customer or make_customer(), **{**values, **fields})
