@@ -323,5 +323,4 @@ def series_order(series: UsageSeries) -> tuple[str, tuple[tuple[str, str], ...]]
 
 def ledger_sum(balance: CreditBalance) -> Decimal:
     """The ledger's sum for one wallet (tests and the admin compare it with the cached balance)."""
-    # Summed here, exactly: SQLite would add the amounts in floating point.
     return sum(LedgerEntry.objects.filter(balance=balance).values_list("amount", flat=True), ZERO)

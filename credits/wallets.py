@@ -155,7 +155,7 @@ def wallet_settle(*, balance: CreditBalance, now: datetime) -> list[CreditGrant]
         if grant.activated_at is not None and grant.expire_at is not None and grant.expire_at <= now:
             grant_close(balance=balance, grant=grant, event_type=LedgerEventType.CREDITS_EXPIRED, now=now)
     counting = [grant for grant in open_grants if grant_counts(grant, now=now)]
-    # ``order_by`` puts null expiries last on PostgreSQL but first on SQLite: sort here, where the rule is.
+    # Sorted here, where the burn order (priority, soonest expiry with none last, oldest) is written once.
     return sorted(
         counting,
         key=lambda grant: (

@@ -2,8 +2,9 @@
 
 An uncached check is dominated by the ORM compiling SQL (and building model instances), not by PostgreSQL, so
 the reads on its path are written out once here: the same rows, in the same order, that the ORM would return, as
-dicts keyed like ``values()`` (``feature__ref_id``...). Table and column names come from the models. Portable
-between PostgreSQL and SQLite: datetimes are made aware (UTC) and JSON text is parsed where the driver leaves it.
+dicts keyed like ``values()`` (``feature__ref_id``...). Table and column names come from the models. JSON is
+parsed here (Django's psycopg setup loads ``jsonb`` as text for ``JSONField`` to parse) and datetimes made aware
+(UTC) where they are not.
 
 ``customer_rows`` reads every kind of row for one customer in one statement (prepared on PostgreSQL:
 ``config.prepared``); it is what the selector uses. The per-kind reads (``customer_and_subscriptions``,
@@ -118,7 +119,7 @@ def _rows(sql: str, params: Sequence[Any], keys: tuple[str, ...]) -> list[dict[s
 
 
 def _converted(rows: list[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
-    """Datetimes made aware and JSON parsed, in place (what the driver of SQLite leaves as text)."""
+    """Datetimes made aware and JSON parsed, in place (what ``JSONField.from_db_value`` would do for the ORM)."""
     datetimes = [key for key in keys if key in DATETIME_KEYS]
     documents = [key for key in keys if key in JSON_KEYS]
     for row in rows:
@@ -194,7 +195,7 @@ def feature_row(ref_id: str) -> dict[str, Any] | None:
 # statement: common table expressions for the customer, its subscriptions in scope, their add-ons and the parent
 # plan versions, then one ``UNION ALL`` branch per kind of row. Branches share typed columns (a tag, four sort keys,
 # then slots by type, NULL where a branch has nothing); each branch's rows are the per-kind reads' above, in their
-# order. Portable SQL (PostgreSQL and SQLite); NULLs are cast so PostgreSQL types every column from any branch.
+# order. NULLs are cast so PostgreSQL types every column from any branch.
 
 SLOT_TYPES = {
     "int": "bigint",

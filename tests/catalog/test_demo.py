@@ -167,7 +167,7 @@ def test_loaddemo_twice_changes_nothing_the_second_time() -> None:
     assert sorted(PackageVersion.objects.values_list("updated_at", flat=True)) == updated_at
 
 
-# ``migrate`` must not run inside the test's transaction (SQLite refuses schema changes there).
+# ``migrate`` runs as from the command line, outside a test's transaction.
 @pytest.mark.django_db(transaction=True)
 def test_setupdemo_twice_keeps_the_admin_password_and_prints_a_working_key() -> None:
     first = run("setupdemo")
@@ -196,7 +196,7 @@ def test_setupdemo_twice_keeps_the_admin_password_and_prints_a_working_key() -> 
     assert Product.objects.count() == 1
 
 
-# ``migrate`` must not run inside the test's transaction (SQLite refuses schema changes there).
+# ``migrate`` runs as from the command line, outside a test's transaction.
 @pytest.mark.django_db(transaction=True)
 def test_setupdemo_reset_password_sets_a_new_password() -> None:
     User.objects.create_superuser(username="admin", email="", password="old-password")

@@ -1,7 +1,7 @@
 """The decision cache (``config.decision_cache``): every change that can alter a check is seen by the next check, and
 time-bound answers are never served past their ``validUntil``.
 
-The cache is turned on here whatever the environment (local memory on SQLite, Redis db 13 with ``REDIS_URL``).
+The cache is turned on here whatever the environment (local memory without ``REDIS_URL``, Redis with it).
 Each test first shows the answer is cached (a change that bypasses the services, a queryset ``update``, is not
 seen), so a passing invalidation test cannot be explained by there being no cache.
 """
