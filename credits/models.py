@@ -95,7 +95,7 @@ class CreditGrant(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(priority__lte=100), name="credit_grant_priority_range"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="credit_grant_amount_positive"),
-            # Per column only: the sum rule (``consumed + closed <= amount``) is the services', under the balance's lock.
+            # Per column only: the sum rule (``consumed + closed <= amount``) is the services', under a lock.
             models.CheckConstraint(
                 condition=Q(consumed_amount__gte=0) & Q(closed_amount__gte=0),
                 name="credit_grant_movements_not_negative",
