@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from catalog import admin_forms
 from config import admin_actions
+from config.admin_actions import NoWrites
 from config.errors import DomainError
 
 BADGE_COLORS = {
@@ -69,17 +70,8 @@ class ConsoleWidgets(BaseModelAdmin):
         return formfield
 
 
-class HistoryAdmin(admin.ModelAdmin):
+class HistoryAdmin(NoWrites, admin.ModelAdmin):
     """Rows that are history: listed and shown, never added, edited or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 class ServiceAdmin(ConsoleWidgets, admin.ModelAdmin):

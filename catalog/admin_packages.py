@@ -24,7 +24,7 @@ from catalog.admin_resources import PackageEntitlementResource
 from catalog.models import Package, PackageEntitlement, PackageVersion, Price
 from catalog.services import entitlements as entitlement_services
 from catalog.services import packages as package_services
-from config.admin_actions import action_form_page
+from config.admin_actions import NoWrites, action_form_page
 from config.admin_fields import FieldGroups, FieldNames
 
 # Plans and add-ons ---------------------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ class HasDraftFilter(admin.SimpleListFilter):
         return queryset
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(NoWrites, admin.TabularInline):
     """The versions of a package, newest first, each linking to its page."""
 
     model = PackageVersion
@@ -69,15 +69,6 @@ class VersionInline(admin.TabularInline):
     @admin.display(description="status")
     def status_badge(self, version: PackageVersion) -> str:
         return badge(version.status)
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 class PublishForm(forms.Form):

@@ -70,3 +70,17 @@ def action_form_page(
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         },
     )
+
+
+class NoWrites:
+    """Mix in before a ``ModelAdmin`` or an inline: its rows are shown, never added, changed or deleted there (history,
+    ledgers, rows that only services write)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

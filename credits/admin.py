@@ -7,7 +7,6 @@ edited or deleted.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -18,7 +17,7 @@ from django.utils.html import format_html
 
 from catalog.admin_base import HistoryAdmin, ServiceAdmin
 from catalog.models import CustomCurrency
-from config.admin_actions import action_form_page
+from config.admin_actions import NoWrites, action_form_page
 from credits import selectors
 from credits.enums import GrantType, RechargeStatus, ThresholdType
 from credits.models import (
@@ -65,19 +64,10 @@ def badge(status: str) -> str:
     )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class LedgerInline(ReadOnlyInline):

@@ -13,11 +13,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR, InlineModelAdmin
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
 from config import admin_actions
+from config.admin_actions import NoWrites
 from customers import services
 from customers.models import Customer, CustomerResource
 
@@ -90,22 +91,13 @@ class ArchivedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CustomerResourceInline(admin.TabularInline):
+class CustomerResourceInline(NoWrites, admin.TabularInline):
     """Resources are created by subscriptions; here they are history."""
 
     model = CustomerResource
     fields = readonly_fields = ("ref_id", "created_at", "updated_at")
     extra = 0
     ordering = ["pk"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Customer)

@@ -7,6 +7,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from config.admin_actions import NoWrites
 from subscriptions.enums import CollectionStatus, InvoiceStatus, SubscriptionStatus
 from subscriptions.models import PlanMigration
 
@@ -39,19 +40,10 @@ def badge(status: str) -> str:
     )
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(NoWrites, admin.TabularInline):
     """Rows that belong to the subscription's history: shown, never added, edited or deleted here."""
 
     extra = 0
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return flatten(self.fields or [])
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
